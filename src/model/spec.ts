@@ -1,0 +1,63 @@
+/**
+ * The saved shape of a network, kept apart from the runtime objects that compute with it.
+ * Parameters use PyTorch's names, shapes and row-major memory order, so a state dict maps one to one.
+ */
+export interface CnnLstmSpec {
+  architecture: "cnn_lstm";
+  windowSize: number;
+  horizon: number;
+  convChannels: number;
+  kernelSize: number;
+  lstmHidden: number;
+  lstmLayers: number;
+}
+
+export type NetworkSpec = CnnLstmSpec;
+
+export interface ParamShape {
+  name: string;
+  shape: number[];
+}
+
+/** A named parameter tensor: `data` holds the values, `grad` the gradient of the last backward pass. */
+export interface Param {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+  grad: Float32Array;
+}
+
+/** Every network the trainer can fit: batched forward on `[batch, windowSize]`, backward from `dLoss/dOutput`. */
+export interface Network {
+  readonly spec: NetworkSpec;
+  readonly params: Param[];
+  /** Returns the output `[batch, horizon]`; the buffer is reused by the next call. */
+  forward(x: Float32Array, batch: number): Float32Array;
+  /** Accumulates into every `param.grad` (call `zeroGrad` first) given `dOut` `[batch, horizon]`. */
+  backward(dOut: Float32Array): void;
+  zeroGrad(): void;
+}
+
+/** Parameter names and shapes of a CNN-LSTM in PyTorch's layout (LSTM gates stacked i, f, g, o). */
+export function cnnLstmParamShapes(spec: CnnLstmSpec): ParamShape[] {
+  const { convChannels: c, kernelSize: k, lstmHidden: h, lstmLayers, horizon } = spec;
+  const shapes: ParamShape[] = [
+    { name: "conv.weight", shape: [c, 1, k] },
+    { name: "conv.bias", shape: [c] },
+  ];
+  for (let layer = 0; layer < lstmLayers; layer++) {
+    const inputSize = layer === 0 ? c : h;
+    shapes.push(
+      { name: `lstm.weight_ih_l${layer}`, shape: [4 * h, inputSize] },
+      { name: `lstm.weight_hh_l${layer}`, shape: [4 * h, h] },
+      { name: `lstm.bias_ih_l${layer}`, shape: [4 * h] },
+      { name: `lstm.bias_hh_l${layer}`, shape: [4 * h] },
+    );
+  }
+  shapes.push({ name: "fc.weight", shape: [horizon, h] }, { name: "fc.bias", shape: [horizon] });
+  return shapes;
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
