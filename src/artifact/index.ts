@@ -1,0 +1,18 @@
+export { writeFileAtomic, writeFolderAtomic } from "./atomic.ts";
+export {
+  ARTIFACT_FILES,
+  ARTIFACT_FORMAT_VERSION,
+  type ArtifactMeta,
+  type MetricsRecord,
+  type Normalization,
+  type SeriesStats,
+} from "./format.ts";
+export {
+  type Artifact,
+  ArtifactError,
+  listArtifactFolders,
+  type NewArtifact,
+  readArtifact,
+  saveArtifact,
+  sha256Hex,
+} from "./store.ts";

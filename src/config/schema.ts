@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+const positiveInt = z.number().int().positive();
+
+export const dataSchema = z.strictObject({
+  csv_path: z.string().min(1),
+  format: z.enum(["transactions", "long", "auto"]),
+  date_column: z.string().min(1),
+  series_column: z.string().min(1),
+  value_column: z.string().min(1),
+  frequency: z.enum(["D", "W", "M", "auto"]),
+  window_size: positiveInt.min(2),
+  horizon: positiveInt,
+  validation_fraction: z.number().min(0).max(0.9),
+  batch_size: positiveInt,
+  short_series: z.enum(["skip", "error"]),
+});
+
+export const modelSchema = z.strictObject({
+  architecture: z.enum(["cnn_lstm"]),
+  conv_channels: positiveInt,
+  kernel_size: positiveInt,
+  lstm_hidden: positiveInt,
+  lstm_layers: positiveInt.max(8),
+});
+
+export const trainSchema = z.strictObject({
+  max_epochs: positiveInt,
+  lr: z.number().positive(),
+  seed: z.number().int().nonnegative(),
+  patience: positiveInt,
+  scope: z.enum(["global", "per_series"]),
+  series: z.array(z.string().min(1)),
+});
+
+export const pathsSchema = z.strictObject({
+  artifacts: z.string().min(1),
+});
+
+export const configSchema = z
+  .strictObject({
+    data: dataSchema,
+    model: modelSchema,
+    train: trainSchema,
+    paths: pathsSchema,
+  })
+  .superRefine((config, ctx) => {
+    if (config.model.kernel_size > config.data.window_size) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["model", "kernel_size"],
+        message: `must not exceed data.window_size (${config.data.window_size}), got ${config.model.kernel_size}`,
+      });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type DataConfig = Config["data"];
+export type ModelConfig = Config["model"];
+export type TrainConfig = Config["train"];
+export type Frequency = Exclude<DataConfig["frequency"], "auto">;

@@ -1,0 +1,73 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config/index.ts";
+
+const bundled = "config/config.yaml";
+
+function writeTemp(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "salescast-config-")), "config.yaml");
+  writeFileSync(file, text);
+  return file;
+}
+
+describe("loadConfig", () => {
+  it("reads the bundled config with the original's sizes", () => {
+    const config = loadConfig(bundled);
+    expect(config.data.window_size).toBe(14);
+    expect(config.data.batch_size).toBe(32);
+    expect(config.model).toMatchObject({
+      architecture: "cnn_lstm",
+      conv_channels: 32,
+      kernel_size: 3,
+      lstm_hidden: 64,
+    });
+    expect(config.train.lr).toBe(0.001);
+  });
+
+  it("applies dotlist overrides with YAML-typed values", () => {
+    const config = loadConfig(bundled, [
+      "model.lstm_hidden=128",
+      "train.max_epochs=3",
+      "train.series=[Beauty, Clothing]",
+    ]);
+    expect(config.model.lstm_hidden).toBe(128);
+    expect(config.train.max_epochs).toBe(3);
+    expect(config.train.series).toEqual(["Beauty", "Clothing"]);
+  });
+
+  it("names an unknown override key and the keys that exist", () => {
+    expect(() => loadConfig(bundled, ["model.lstm_hiden=128"])).toThrow(
+      /unknown config key 'model.lstm_hiden' \(keys under model: .*lstm_hidden/,
+    );
+  });
+
+  it("names the key and the expected type for a wrong type", () => {
+    expect(() => loadConfig(bundled, ["train.max_epochs=many"])).toThrow(
+      /train\.max_epochs: .*expected number/,
+    );
+  });
+
+  it("rejects an override without '='", () => {
+    expect(() => loadConfig(bundled, ["train.max_epochs"])).toThrow(ConfigError);
+  });
+
+  it("rejects an unknown key in the file, naming it", () => {
+    const file = writeTemp("data: {}\nmodel: {}\ntrain: {}\npaths: {}\nextra: 1\n");
+    expect(() => loadConfig(file)).toThrow(/extra/);
+  });
+
+  it("rejects a kernel wider than the window", () => {
+    expect(() => loadConfig(bundled, ["model.kernel_size=20"])).toThrow(
+      /model\.kernel_size: must not exceed data\.window_size/,
+    );
+  });
+
+  it("reports a missing file and invalid YAML clearly", () => {
+    expect(() => loadConfig("/nonexistent/config.yaml")).toThrow(
+      /cannot read config file \/nonexistent\/config.yaml/,
+    );
+    expect(() => loadConfig(writeTemp("data: [unclosed\n"))).toThrow(/not valid YAML/);
+  });
+});
