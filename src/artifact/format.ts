@@ -16,7 +16,12 @@ export const seriesStatsSchema = z.strictObject({
   std: finite.refine((v) => v > 0, "must be > 0"),
 });
 
+/**
+ * Per-series stats from each series' training part, and `default`: the stats of all training parts pooled,
+ * used for a forecast that names no series (as the original's single mean and std were).
+ */
 export const normalizationSchema = z.strictObject({
+  default: seriesStatsSchema,
   series: z.record(z.string(), seriesStatsSchema),
 });
 

@@ -11,6 +11,7 @@ export const dataSchema = z.strictObject({
   frequency: z.enum(["D", "W", "M", "auto"]),
   window_size: positiveInt.min(2),
   horizon: positiveInt,
+  season: z.union([z.literal("auto"), positiveInt]),
   validation_fraction: z.number().min(0).max(0.9),
   batch_size: positiveInt,
   short_series: z.enum(["skip", "error"]),

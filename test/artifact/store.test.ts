@@ -26,7 +26,7 @@ const metrics = { mae: 1, rmse: 2, smape: 3, mase: 0.5 };
 function sample(): NewArtifact {
   return {
     onnx: new Uint8Array([1, 2, 3, 4, 5]),
-    normalization: { series: { Beauty: { mean: 10, std: 2 } } },
+    normalization: { default: { mean: 10, std: 2 }, series: { Beauty: { mean: 10, std: 2 } } },
     meta: {
       format_version: ARTIFACT_FORMAT_VERSION,
       name: "global",
@@ -67,7 +67,7 @@ describe("artifact store", () => {
     expect(() => readArtifact(saved.folder)).toThrow(/normalization\.json is not readable JSON/);
     writeFileSync(
       join(saved.folder, "normalization.json"),
-      JSON.stringify({ series: { Beauty: { mean: 1, std: 0 } } }),
+      JSON.stringify({ default: { mean: 1, std: 1 }, series: { Beauty: { mean: 1, std: 0 } } }),
     );
     expect(() => readArtifact(saved.folder)).toThrow(/normalization\.json is malformed: series\.Beauty\.std/);
     rmSync(join(saved.folder, "meta.json"));

@@ -1,0 +1,31 @@
+import { ArtifactError } from "../artifact/index.ts";
+import { ConfigError } from "../config/index.ts";
+import { DataError } from "../data/index.ts";
+
+/** A bad command-line argument, reported like any other user error. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+const USER_ERRORS = [ConfigError, DataError, ArtifactError, UsageError];
+
+/** Runs a command; a user's mistake prints one clear line and exits 2, anything else shows its stack and exits 1. */
+export async function runCommand(action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    if (USER_ERRORS.some((kind) => error instanceof kind)) {
+      process.stderr.write(`error: ${(error as Error).message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw error;
+  }
+}
+
+export function parsePositiveInt(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`${name} must be a positive integer, got '${text}'`);
+  return value;
+}

@@ -1,0 +1,88 @@
+import type { Command } from "commander";
+import { DEFAULT_CONFIG_PATH, loadConfig } from "../config/index.ts";
+import { backtest, epochProgress, trainFromConfig } from "../train/index.ts";
+import { parsePositiveInt, runCommand, UsageError } from "./errors.ts";
+
+const fmt = (v: number | null | undefined) =>
+  v === null || v === undefined || !Number.isFinite(v) ? "n/a" : v.toFixed(3);
+
+interface BacktestFlags {
+  data: string;
+  horizon: string;
+  season?: string;
+  frequency?: string;
+  config: string;
+  progress?: boolean;
+}
+
+export function registerTrainCommands(program: Command): void {
+  program
+    .command("train")
+    .description("train on the configured CSV and save the model files (ONNX, normalization, meta)")
+    .option("-c, --config <file>", "config file", DEFAULT_CONFIG_PATH)
+    .argument("[overrides...]", "config overrides such as model.lstm_hidden=128 train.max_epochs=3")
+    .action((overrides: string[], opts: { config: string }) =>
+      runCommand(async () => {
+        const config = loadConfig(opts.config, overrides);
+        const result = await trainFromConfig(config);
+        for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
+        for (const { artifact, trained } of result.models) {
+          const v = artifact.meta.validation;
+          console.log(`${artifact.meta.name}: saved ${artifact.folder}`);
+          console.log(
+            `  ${trained.series.length} series, ${trained.trainWindows} training / ${trained.validationWindows} ` +
+              `validation windows, ${trained.fit.epochs} epochs (best ${trained.fit.bestEpoch}) in ${trained.seconds.toFixed(1)} s`,
+          );
+          console.log("  validation            MAE       RMSE       MASE");
+          const rows = [
+            ["model", v.model],
+            ["naive", v.naive],
+            ["seasonal naive", v.seasonal_naive],
+          ] as const;
+          for (const [label, m] of rows) {
+            console.log(
+              `  ${label.padEnd(15)} ${fmt(m.mae).padStart(10)} ${fmt(m.rmse).padStart(10)} ${fmt(m.mase).padStart(10)}`,
+            );
+          }
+        }
+      }),
+    );
+
+  program
+    .command("backtest")
+    .description("run the accuracy protocol (last H points of every series held out) and print a JSON report")
+    .requiredOption("--data <file>", "CSV in transactions or long (series_id,date,value) format")
+    .requiredOption("--horizon <H>", "test points at the end of every series; the model forecasts H steps")
+    .option(
+      "--season <m>",
+      "seasonal period for seasonal naive and MASE (default by frequency: D 7, W 52, M 12)",
+    )
+    .option("--frequency <D|W|M>", "period of the series (default: read from the dates)")
+    .option("-c, --config <file>", "config file for model and training settings", DEFAULT_CONFIG_PATH)
+    .option("--progress", "show training progress on stderr")
+    .argument("[overrides...]", "config overrides such as train.scope=per_series data.window_size=26")
+    .action((overrides: string[], opts: BacktestFlags) =>
+      runCommand(async () => {
+        const horizon = parsePositiveInt("--horizon", opts.horizon);
+        const season = opts.season === undefined ? "auto" : parsePositiveInt("--season", opts.season);
+        if (opts.frequency !== undefined && !["D", "W", "M"].includes(opts.frequency)) {
+          throw new UsageError(`--frequency must be D, W or M, got '${opts.frequency}'`);
+        }
+        const fromFlags = [
+          `data.csv_path=${JSON.stringify(opts.data)}`,
+          "data.format=auto",
+          `data.frequency=${opts.frequency ?? "auto"}`,
+          `data.horizon=${horizon}`,
+          `data.season=${season}`,
+        ];
+        const config = loadConfig(opts.config, [...fromFlags, ...overrides]);
+        const report = await backtest(config, {
+          holdout: horizon,
+          // The data decide the window and model size unless the user set them.
+          autoSize: !overrides.some((o) => /^(data\.window_size|model\.)/.test(o)),
+          progress: opts.progress ? epochProgress : undefined,
+        });
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      }),
+    );
+}

@@ -1,0 +1,189 @@
+import * as ort from "onnxruntime-node";
+import { type Artifact, ArtifactError, readArtifact, type SeriesStats } from "../artifact/index.ts";
+
+/** A forecast request that cannot be answered as asked; the message names the field and the rule. */
+export class ForecastInputError extends Error {
+  override name = "ForecastInputError";
+  constructor(
+    message: string,
+    readonly kind: "length" | "value" | "unknown_series",
+  ) {
+    super(message);
+  }
+}
+
+export interface ForecastRequest {
+  values: ArrayLike<number>;
+  /** The series whose stats normalize the input; without one, the model's pooled stats. */
+  seriesId?: string;
+}
+
+export interface ForecastResult {
+  /** The first forecast step, as the original API answered. */
+  predicted_sales: number;
+  /** Every step of the horizon. */
+  forecast: number[];
+}
+
+export interface ForecasterOptions {
+  /** Sales are never negative: clip forecasts below 0 (on by default). */
+  clipNegative?: boolean;
+}
+
+export interface ModelInfo {
+  name: string;
+  version: string;
+  scope: string;
+  window_size: number;
+  horizon: number;
+  frequency: string;
+  created_at: string;
+}
+
+const INPUT_NAME = "input";
+const OUTPUT_NAME = "output";
+
+/** Loads a saved model (ONNX + normalization + meta), then turns raw sales windows into forecasts. */
+export class SalesForecaster {
+  readonly windowSize: number;
+  readonly horizon: number;
+  readonly info: ModelInfo;
+
+  private constructor(
+    readonly artifact: Artifact,
+    private readonly session: ort.InferenceSession,
+    private readonly clipNegative: boolean,
+    version: string,
+  ) {
+    this.windowSize = artifact.meta.window_size;
+    this.horizon = artifact.meta.horizon;
+    const { name, scope, frequency, created_at } = artifact.meta;
+    this.info = {
+      name,
+      version,
+      scope,
+      window_size: this.windowSize,
+      horizon: this.horizon,
+      frequency,
+      created_at,
+    };
+  }
+
+  /**
+   * Reads and verifies the artifact folder, opens the ONNX model, and checks that it maps a window of the
+   * recorded size to the recorded horizon. Every failure is an ArtifactError naming the file.
+   */
+  static async load(
+    folder: string,
+    options: ForecasterOptions & { version?: string } = {},
+  ): Promise<SalesForecaster> {
+    const artifact = readArtifact(folder);
+    const modelPath = `${folder}/model.onnx`;
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(artifact.onnx, {
+        intraOpNumThreads: 1,
+        interOpNumThreads: 1,
+        executionMode: "sequential",
+        graphOptimizationLevel: "all",
+      });
+    } catch (error) {
+      throw new ArtifactError(`${modelPath} is not a loadable ONNX model: ${(error as Error).message}`);
+    }
+    if (!session.inputNames.includes(INPUT_NAME) || !session.outputNames.includes(OUTPUT_NAME)) {
+      await session.release();
+      throw new ArtifactError(`${modelPath} lacks the '${INPUT_NAME}' input or the '${OUTPUT_NAME}' output`);
+    }
+    const forecaster = new SalesForecaster(
+      artifact,
+      session,
+      options.clipNegative ?? true,
+      options.version ?? artifact.meta.created_at,
+    );
+    await forecaster.checkShape(modelPath);
+    return forecaster;
+  }
+
+  private async checkShape(modelPath: string): Promise<void> {
+    let output: ort.Tensor;
+    try {
+      const input = new ort.Tensor("float32", new Float32Array(this.windowSize), [1, this.windowSize]);
+      output = (await this.session.run({ [INPUT_NAME]: input }))[OUTPUT_NAME];
+    } catch (error) {
+      await this.session.release();
+      throw new ArtifactError(
+        `${modelPath} does not accept a window of ${this.windowSize} values: ${(error as Error).message}`,
+      );
+    }
+    if (output.dims.length !== 2 || output.dims[1] !== this.horizon) {
+      await this.session.release();
+      throw new ArtifactError(
+        `${modelPath} gives output shape [${output.dims.join(", ")}], expected [1, ${this.horizon}] per meta.json`,
+      );
+    }
+  }
+
+  get seriesIds(): string[] {
+    return this.artifact.meta.series;
+  }
+
+  hasSeries(id: string): boolean {
+    return Object.hasOwn(this.artifact.normalization.series, id);
+  }
+
+  private statsFor(seriesId: string | undefined): SeriesStats {
+    if (seriesId === undefined) return this.artifact.normalization.default;
+    if (!this.hasSeries(seriesId))
+      throw new ForecastInputError(`unknown series '${seriesId}'`, "unknown_series");
+    return this.artifact.normalization.series[seriesId];
+  }
+
+  /** Checks one request; throws a ForecastInputError naming the rule it breaks. */
+  validate(request: ForecastRequest, field = "series"): void {
+    const { values } = request;
+    if (values.length !== this.windowSize) {
+      throw new ForecastInputError(
+        `${field} must contain exactly ${this.windowSize} values, got ${values.length}`,
+        "length",
+      );
+    }
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) {
+        throw new ForecastInputError(`${field}[${i}] must be a finite number, got ${values[i]}`, "value");
+      }
+    }
+    this.statsFor(request.seriesId);
+  }
+
+  /** Forecasts many windows in one onnxruntime call; results come back in request order. */
+  async predictMany(requests: readonly ForecastRequest[]): Promise<ForecastResult[]> {
+    const batch = requests.length;
+    if (batch === 0) return [];
+    const window = this.windowSize;
+    const input = new Float32Array(batch * window);
+    const stats = requests.map((request, row) => {
+      this.validate(request, requests.length > 1 ? `items[${row}].series` : "series");
+      const s = this.statsFor(request.seriesId);
+      for (let t = 0; t < window; t++) input[row * window + t] = (request.values[t] - s.mean) / s.std;
+      return s;
+    });
+    const feeds = { [INPUT_NAME]: new ort.Tensor("float32", input, [batch, window]) };
+    const output = (await this.session.run(feeds))[OUTPUT_NAME].data as Float32Array;
+    return stats.map((s, row) => {
+      const forecast = Array.from(output.subarray(row * this.horizon, (row + 1) * this.horizon), (v) => {
+        const sales = v * s.std + s.mean;
+        return this.clipNegative && sales < 0 ? 0 : sales;
+      });
+      return { predicted_sales: forecast[0], forecast };
+    });
+  }
+
+  async predict(values: ArrayLike<number>, seriesId?: string): Promise<ForecastResult> {
+    const [result] = await this.predictMany([{ values, seriesId }]);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}

@@ -1,0 +1,8 @@
+export { type BacktestOptions, type BacktestReport, backtest } from "./backtest.ts";
+export { type ComparedMetrics, validationMetrics } from "./evaluate.ts";
+export { type EpochReport, type FitResult, fitNetwork } from "./loop.ts";
+export { type EpochProgress, epochProgress, silentProgress } from "./progress.ts";
+export { type TrainRunResult, trainFromConfig } from "./run.ts";
+export { saveTrainedModel } from "./save.ts";
+export { resolveSeason } from "./season.ts";
+export { specFromConfig, type TrainedModel, trainModel } from "./train-model.ts";

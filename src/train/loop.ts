@@ -1,0 +1,94 @@
+import type { Batch, WindowSet } from "../data/index.ts";
+import type { Network } from "../model/spec.ts";
+
+export interface LoopParts {
+  network: Network;
+  /** Applies one update from the gradients in `network.params`. */
+  step(): void;
+  /** Mean loss over the first `count` elements of `output` against `target`; writes dLoss/dOutput when given. */
+  loss(output: Float32Array, target: Float32Array, count: number, dOutput?: Float32Array): number;
+  /** Training batches of one epoch, in the (seeded) order the loop should see them. */
+  batches(set: WindowSet): Iterable<Batch>;
+  /** Evaluation batches, unshuffled. */
+  evaluationBatches(set: WindowSet): Iterable<Batch>;
+}
+
+export interface EpochReport {
+  epoch: number;
+  trainLoss: number;
+  validationLoss: number;
+  improved: boolean;
+}
+
+export interface FitOptions {
+  maxEpochs: number;
+  patience: number;
+  onEpoch?: (report: EpochReport) => void;
+}
+
+export interface FitResult {
+  epochs: number;
+  bestEpoch: number;
+  bestValidationLoss: number;
+  history: EpochReport[];
+}
+
+/** Mean loss over a set, without touching gradients. */
+export function evaluateLoss(parts: LoopParts, set: WindowSet): number {
+  let total = 0;
+  let count = 0;
+  for (const batch of parts.evaluationBatches(set)) {
+    const output = parts.network.forward(batch.x, batch.size);
+    total += parts.loss(output, batch.y, batch.size * set.horizon) * batch.size;
+    count += batch.size;
+  }
+  return count === 0 ? Number.NaN : total / count;
+}
+
+function snapshot(network: Network): Float32Array[] {
+  return network.params.map((p) => p.data.slice());
+}
+
+function restore(network: Network, saved: Float32Array[]): void {
+  network.params.forEach((p, i) => {
+    p.data.set(saved[i]);
+  });
+}
+
+/**
+ * Epochs of minibatch training with early stopping on validation loss; the weights of the best epoch
+ * are restored at the end. Without validation windows, the training loss decides.
+ */
+export function fitNetwork(
+  parts: LoopParts,
+  train: WindowSet,
+  validation: WindowSet,
+  options: FitOptions,
+): FitResult {
+  const { network } = parts;
+  const history: EpochReport[] = [];
+  let dOutput = new Float32Array(0);
+  let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, weights: snapshot(network) };
+  for (let epoch = 1; epoch <= options.maxEpochs; epoch++) {
+    let total = 0;
+    for (const batch of parts.batches(train)) {
+      const needed = batch.size * train.horizon;
+      if (dOutput.length < needed) dOutput = new Float32Array(needed);
+      network.zeroGrad();
+      const output = network.forward(batch.x, batch.size);
+      total += parts.loss(output, batch.y, needed, dOutput) * batch.size;
+      network.backward(dOutput.subarray(0, needed));
+      parts.step();
+    }
+    const trainLoss = total / train.count;
+    const validationLoss = validation.count > 0 ? evaluateLoss(parts, validation) : trainLoss;
+    const improved = validationLoss < best.loss;
+    if (improved) best = { loss: validationLoss, epoch, weights: snapshot(network) };
+    const report = { epoch, trainLoss, validationLoss, improved };
+    history.push(report);
+    options.onEpoch?.(report);
+    if (epoch - best.epoch >= options.patience) break;
+  }
+  restore(network, best.weights);
+  return { epochs: history.length, bestEpoch: best.epoch, bestValidationLoss: best.loss, history };
+}
