@@ -82,9 +82,30 @@ export function readConfigTree(file: string): Tree {
   return tree;
 }
 
-/** Reads the YAML file, applies the dotlist overrides, and validates the result. */
-export function loadConfig(file: string = DEFAULT_CONFIG_PATH, overrides: readonly string[] = []): Config {
-  const tree = applyOverrides(readConfigTree(file), overrides);
+/** Environment variables that set config keys, as container platforms expect (PORT) or for secrets. */
+const ENV_KEYS: Record<string, { key: string; text: boolean }> = {
+  PORT: { key: "server.port", text: false },
+  HOST: { key: "server.host", text: true },
+  SALESCAST_ADMIN_TOKEN: { key: "server.admin_token", text: true },
+};
+
+/** The env variables that are set, as dotlist overrides; they apply before the command line's. */
+export function envOverrides(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(ENV_KEYS)
+    .filter(([name]) => env[name] !== undefined && env[name] !== "")
+    .map(([name, { key, text }]) => `${key}=${text ? JSON.stringify(env[name]) : env[name]}`);
+}
+
+/**
+ * Reads the YAML file, applies the environment (PORT, HOST, SALESCAST_ADMIN_TOKEN) and then the dotlist
+ * overrides, and validates the result.
+ */
+export function loadConfig(
+  file: string = DEFAULT_CONFIG_PATH,
+  overrides: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
+  const tree = applyOverrides(applyOverrides(readConfigTree(file), envOverrides(env)), overrides);
   const source = overrides.length > 0 ? `${file} with overrides ${overrides.join(" ")}` : file;
   return validateConfig(tree, source);
 }

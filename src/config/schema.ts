@@ -38,12 +38,33 @@ export const pathsSchema = z.strictObject({
   artifacts: z.string().min(1),
 });
 
+export const forecastSchema = z.strictObject({
+  clip_negative: z.boolean(),
+});
+
+export const serverSchema = z.strictObject({
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65535),
+  body_limit_bytes: positiveInt,
+  batch_max_items: positiveInt,
+  micro_batch_max: positiveInt,
+  admin_token: z.string(),
+});
+
+export const registrySchema = z.strictObject({
+  path: z.string().min(1),
+  promotion: z.enum(["always", "if_better", "manual"]),
+});
+
 export const configSchema = z
   .strictObject({
     data: dataSchema,
     model: modelSchema,
     train: trainSchema,
     paths: pathsSchema,
+    forecast: forecastSchema,
+    server: serverSchema,
+    registry: registrySchema,
   })
   .superRefine((config, ctx) => {
     if (config.model.kernel_size > config.data.window_size) {
@@ -59,4 +80,6 @@ export type Config = z.infer<typeof configSchema>;
 export type DataConfig = Config["data"];
 export type ModelConfig = Config["model"];
 export type TrainConfig = Config["train"];
+export type ServerConfig = Config["server"];
+export type RegistryConfig = Config["registry"];
 export type Frequency = Exclude<DataConfig["frequency"], "auto">;

@@ -70,4 +70,12 @@ describe("loadConfig", () => {
     );
     expect(() => loadConfig(writeTemp("data: [unclosed\n"))).toThrow(/not valid YAML/);
   });
+
+  it("takes PORT, HOST and SALESCAST_ADMIN_TOKEN from the environment, below the command line", () => {
+    const env = { PORT: "9123", HOST: "127.0.0.1", SALESCAST_ADMIN_TOKEN: "12345" };
+    const config = loadConfig(bundled, [], env);
+    expect(config.server).toMatchObject({ port: 9123, host: "127.0.0.1", admin_token: "12345" });
+    expect(loadConfig(bundled, ["server.port=7000"], env).server.port).toBe(7000);
+    expect(() => loadConfig(bundled, [], { PORT: "eighty" })).toThrow(/server\.port: .*expected number/);
+  });
 });
