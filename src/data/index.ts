@@ -1,0 +1,9 @@
+export { type Batch, iterateBatches } from "./batches.ts";
+export type { CsvFormat } from "./columns.ts";
+export { DataError } from "./errors.ts";
+export { addPeriods } from "./frequency.ts";
+export { type LoadConfig, type LoadedSeries, type LoadOptions, loadSeries } from "./load.ts";
+export { denormalize, fitNormalization, fitSeriesNormalization, MIN_STD, normalize } from "./normalize.ts";
+export { holdoutSplit, type SplitBounds, type SplitOptions, splitBounds } from "./split.ts";
+export type { Frequency, NormalizationStats, Series, WindowSet } from "./types.ts";
+export { buildWindowSets, lastWindows } from "./windows.ts";

@@ -1,0 +1,30 @@
+import type { Frequency } from "../config/index.ts";
+
+export type { Frequency };
+
+/** One regular series: one value per period, `dates[i]` the ISO first day of period i, missing periods 0. */
+export interface Series {
+  id: string;
+  frequency: Frequency;
+  dates: string[];
+  values: Float64Array;
+}
+
+/** Per-series scaling fitted on the training part only. */
+export interface NormalizationStats {
+  mean: number;
+  std: number;
+}
+
+/**
+ * Sliding windows of many series packed row-major: window i is `x[i*windowSize .. (i+1)*windowSize)`,
+ * its targets `y[i*horizon .. (i+1)*horizon)`, and it came from series `seriesIndex[i]`.
+ */
+export interface WindowSet {
+  x: Float32Array;
+  y: Float32Array;
+  seriesIndex: Int32Array;
+  count: number;
+  windowSize: number;
+  horizon: number;
+}
