@@ -1,0 +1,71 @@
+import type { CnnLstmSpec } from "./spec.ts";
+
+/**
+ * The conventions of a salescast ONNX file, shared by export and import: versions, where the spec lives,
+ * how the LSTM initializers are named, and the gate order conversion between PyTorch and ONNX.
+ */
+
+/** Opset 14 is the first whose LSTM has the `layout` attribute; IR version 7 is the one that goes with it. */
+export const OPSET_VERSION = 14;
+export const IR_VERSION = 7;
+export const PRODUCER_NAME = "salescast";
+export const SPEC_METADATA_KEY = "salescast.spec";
+export const INPUT_NAME = "input";
+export const OUTPUT_NAME = "output";
+export const BATCH_DIM = "batch";
+
+/** ONNX's LSTM takes one W, R and B per layer, already in its gate order; the names say which layer. */
+export function lstmInitializerNames(layer: number): { w: string; r: string; b: string } {
+  return { w: `lstm.W_l${layer}`, r: `lstm.R_l${layer}`, b: `lstm.B_l${layer}` };
+}
+
+// Gates are stacked along the first dimension, so each gate is one contiguous quarter of the data.
+// ONNX stacks them i, o, f, c; PyTorch i, f, g, o (g is ONNX's c). Entry j names the source quarter of quarter j.
+const PYTORCH_QUARTER_OF_ONNX_QUARTER = [0, 3, 1, 2];
+const ONNX_QUARTER_OF_PYTORCH_QUARTER = [0, 2, 3, 1];
+
+function permuteGateQuarters(source: Float32Array, sourceQuarterOf: readonly number[]): Float32Array {
+  const quarter = source.length / 4;
+  const out = new Float32Array(source.length);
+  sourceQuarterOf.forEach((from, to) => {
+    out.set(source.subarray(from * quarter, (from + 1) * quarter), to * quarter);
+  });
+  return out;
+}
+
+export function pytorchToOnnxGates(weights: Float32Array): Float32Array {
+  return permuteGateQuarters(weights, PYTORCH_QUARTER_OF_ONNX_QUARTER);
+}
+
+export function onnxToPytorchGates(weights: Float32Array): Float32Array {
+  return permuteGateQuarters(weights, ONNX_QUARTER_OF_PYTORCH_QUARTER);
+}
+
+/** Checks a spec read from a file or handed to export; throws naming the first field that is wrong. */
+export function validateCnnLstmSpec(value: unknown): CnnLstmSpec {
+  if (typeof value !== "object" || value === null) throw new Error("spec must be an object");
+  const spec = value as Record<string, unknown>;
+  if (spec.architecture !== "cnn_lstm") {
+    throw new Error(`spec.architecture must be "cnn_lstm", got ${JSON.stringify(spec.architecture)}`);
+  }
+  const counts = ["windowSize", "horizon", "convChannels", "kernelSize", "lstmHidden", "lstmLayers"] as const;
+  for (const key of counts) {
+    const n = spec[key];
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
+      throw new Error(`spec.${key} must be a positive integer, got ${JSON.stringify(n)}`);
+    }
+  }
+  const valid = value as CnnLstmSpec;
+  if (valid.kernelSize > valid.windowSize) {
+    throw new Error(`spec.kernelSize (${valid.kernelSize}) exceeds spec.windowSize (${valid.windowSize})`);
+  }
+  return {
+    architecture: "cnn_lstm",
+    windowSize: valid.windowSize,
+    horizon: valid.horizon,
+    convChannels: valid.convChannels,
+    kernelSize: valid.kernelSize,
+    lstmHidden: valid.lstmHidden,
+    lstmLayers: valid.lstmLayers,
+  };
+}
