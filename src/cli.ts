@@ -1,8 +1,10 @@
 import { Command } from "commander";
+import { registerModelsCommands } from "./cli/models-commands.ts";
 import { registerTrainCommands } from "./cli/train-commands.ts";
 
 const program = new Command()
   .name("salescast")
   .description("Sales forecasting: train CNN-LSTM models on sales CSVs, backtest them, serve forecasts");
 registerTrainCommands(program);
+registerModelsCommands(program);
 await program.parseAsync(process.argv);

@@ -1,13 +1,14 @@
 import { ArtifactError } from "../artifact/index.ts";
 import { ConfigError } from "../config/index.ts";
 import { DataError } from "../data/index.ts";
+import { RegistryError } from "../registry/index.ts";
 
 /** A bad command-line argument, reported like any other user error. */
 export class UsageError extends Error {
   override name = "UsageError";
 }
 
-const USER_ERRORS = [ConfigError, DataError, ArtifactError, UsageError];
+const USER_ERRORS = [ConfigError, DataError, ArtifactError, RegistryError, UsageError];
 
 /** Runs a command; a user's mistake prints one clear line and exits 2, anything else shows its stack and exits 1. */
 export async function runCommand(action: () => Promise<void>): Promise<void> {

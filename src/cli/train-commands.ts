@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { DEFAULT_CONFIG_PATH, loadConfig } from "../config/index.ts";
-import { backtest, epochProgress, trainFromConfig } from "../train/index.ts";
+import { backtest, epochProgress } from "../train/index.ts";
 import { parsePositiveInt, runCommand, UsageError } from "./errors.ts";
+import { describeRegistration, trainIntoRegistry } from "./models-commands.ts";
 
 const fmt = (v: number | null | undefined) =>
   v === null || v === undefined || !Number.isFinite(v) ? "n/a" : v.toFixed(3);
@@ -18,17 +19,20 @@ interface BacktestFlags {
 export function registerTrainCommands(program: Command): void {
   program
     .command("train")
-    .description("train on the configured CSV and save the model files (ONNX, normalization, meta)")
+    .description(
+      "train on the configured CSV, save the model files (ONNX, normalization, meta) and register them",
+    )
     .option("-c, --config <file>", "config file", DEFAULT_CONFIG_PATH)
     .argument("[overrides...]", "config overrides such as model.lstm_hidden=128 train.max_epochs=3")
     .action((overrides: string[], opts: { config: string }) =>
       runCommand(async () => {
         const config = loadConfig(opts.config, overrides);
-        const result = await trainFromConfig(config);
+        const result = await trainIntoRegistry(config);
         for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
-        for (const { artifact, trained } of result.models) {
+        for (const { artifact, trained, registration } of result.models) {
           const v = artifact.meta.validation;
           console.log(`${artifact.meta.name}: saved ${artifact.folder}`);
+          console.log(`  ${describeRegistration(registration)}`);
           console.log(
             `  ${trained.series.length} series, ${trained.trainWindows} training / ${trained.validationWindows} ` +
               `validation windows, ${trained.fit.epochs} epochs (best ${trained.fit.bestEpoch}) in ${trained.seconds.toFixed(1)} s`,

@@ -1,0 +1,20 @@
+/**
+ * The process that test/registry/crash.test.ts kills: trains and registers in a loop, as training
+ * runs, until it is killed. Usage: node --import tsx crash-child.ts <dir> <always|if_better|manual>
+ * Prints "ready" once the registry is open.
+ */
+import { Registry } from "../../src/registry/index.ts";
+import { executeRun } from "../../src/train/register.ts";
+import { smallTrainingConfig } from "./training-config.ts";
+
+const [dir, promotion] = process.argv.slice(2);
+const base = smallTrainingConfig(dir, [`registry.promotion=${promotion}`]);
+const registry = Registry.open(base.registry);
+registry.failInterruptedRuns(); // left active by the previous kill
+process.stdout.write("ready\n");
+for (let round = 0; ; round++) {
+  // Alternate one global model and one per series, so kills land among several registrations too.
+  const scope = round % 2 === 0 ? "global" : "per_series";
+  const config = { ...base, train: { ...base.train, scope } } as const;
+  await executeRun(config, registry, registry.createRun(scope).id);
+}

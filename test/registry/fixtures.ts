@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach } from "vitest";
+import { ARTIFACT_FORMAT_VERSION, type Artifact, saveArtifact } from "../../src/artifact/index.ts";
+import type { PromotionPolicy } from "../../src/registry/index.ts";
+import { Registry } from "../../src/registry/index.ts";
+
+const dirs: string[] = [];
+const openRegistries: Registry[] = [];
+
+afterEach(() => {
+  for (const registry of openRegistries.splice(0)) registry.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp folder, removed after the test. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "salescast-registry-"));
+  dirs.push(dir);
+  return dir;
+}
+
+/** A registry on a new file in a temp folder, closed after the test. */
+export function openTempRegistry(promotion: PromotionPolicy = "if_better", dir = tempDir()): Registry {
+  const registry = Registry.open({ path: join(dir, "registry", "salescast.db"), promotion });
+  openRegistries.push(registry);
+  return registry;
+}
+
+/** Tracks a registry opened by the test itself so it is closed afterwards. */
+export function closeAfterTest(registry: Registry): Registry {
+  openRegistries.push(registry);
+  return registry;
+}
+
+/** A valid artifact with a few bytes for ONNX: enough for the registry, which never runs the model. */
+export function fakeArtifact(root: string, name: string, mase: number | null): Artifact {
+  const metrics = { mae: 1, rmse: 2, smape: 3, mase };
+  return saveArtifact(root, {
+    onnx: new Uint8Array([8, 1, 2, 3]),
+    normalization: { default: { mean: 10, std: 2 }, series: { Beauty: { mean: 10, std: 2 } } },
+    meta: {
+      format_version: ARTIFACT_FORMAT_VERSION,
+      name,
+      scope: name === "global" ? "global" : "per_series",
+      series: ["Beauty"],
+      frequency: "D",
+      window_size: 14,
+      horizon: 1,
+      season: 7,
+      spec: { architecture: "cnn_lstm" },
+      config: { train: { max_epochs: 1 } },
+      validation: { model: metrics, naive: metrics, seasonal_naive: metrics },
+      training: { epochs: 1, best_epoch: 1, seconds: 0.1, train_windows: 10, validation_windows: 2 },
+    },
+  });
+}
+
+/** The error `action` throws, for checking its class, kind and message together. */
+export function thrownBy(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected an error, none was thrown");
+}
