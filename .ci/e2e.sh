@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# End-to-end checks against the real tools, from Debian's packages: promtool, a running salescast, a real
+# Prometheus scraping it. Run by .ci/run after `npm ci`, as root on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The Debian packages the tests in test/e2e need; a fresh machine has none of them.
+E2E_PACKAGES=(
+  prometheus # prometheus and promtool
+  # chromium goes here, for the dashboard's browser tests
+)
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${E2E_PACKAGES[@]}" >/dev/null
+
+# Not a test: the compose file's own check, where a docker client with the compose plugin exists (it needs
+# no engine). Elsewhere it is skipped, and says so.
+if docker compose version >/dev/null 2>&1; then
+  docker compose -f deploy/docker-compose.yml config --quiet
+  echo "docker compose config: deploy/docker-compose.yml is valid"
+else
+  echo "note: skipped 'docker compose -f deploy/docker-compose.yml config': no docker client with compose here"
+fi
+
+npm run test:e2e
