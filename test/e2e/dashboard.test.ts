@@ -1,0 +1,288 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SalescastProcess, startSalescast } from "./salescast-process.ts";
+
+// Drives the built dashboard in Debian's Chromium against the real server (`salescast serve`), and checks
+// what the pages show against what the API answers.
+
+const CHROMIUM = "/usr/bin/chromium";
+const SCREENSHOTS = "test-output/screenshots";
+const ADMIN_TOKEN = "e2e-admin-token";
+const WIDTHS = { laptop: 1280, phone: 390 } as const;
+
+interface SeriesSummary {
+  id: string;
+  length: number;
+  last_value: number;
+}
+interface ServingModel {
+  name: string;
+  window_size: number;
+  series: string[];
+}
+interface Prediction {
+  predicted_sales: number;
+  model: { name: string; version: string };
+}
+interface Metrics {
+  mae: number | null;
+  rmse: number | null;
+  mase: number | null;
+}
+interface ModelVersion {
+  id: number;
+  name: string;
+  stage: string;
+  metrics: { model: Metrics; naive: Metrics; seasonal_naive: Metrics };
+}
+
+let server: SalescastProcess;
+let browser: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`);
+}
+
+/** Builds web/ into web/dist, which the server serves at GET /, so the test runs the dashboard as it is now. */
+function buildDashboard(): void {
+  const vite = join("node_modules", "vite", "bin", "vite.js");
+  const build = spawnSync(process.execPath, [vite, "build", "web", "--logLevel", "warn"], {
+    encoding: "utf8",
+  });
+  if (build.status !== 0) throw new Error(`vite build web failed:\n${build.stdout}${build.stderr}`);
+}
+
+async function api<T>(
+  path: string,
+  init: { method?: string; body?: unknown; token?: string } = {},
+): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (init.body !== undefined) headers["content-type"] = "application/json";
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  const response = await fetch(`${server.url}${path}`, {
+    method: init.method ?? "GET",
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    // a route the app lacks answers the not-found handler's "no route for ..."
+    const hint = text.includes('"no route for') ? " (is its route registered in src/server/app.ts?)" : "";
+    throw new Error(`${init.method ?? "GET"} ${path} answered ${response.status}: ${text}${hint}`);
+  }
+  return JSON.parse(text) as T;
+}
+
+/** The model the server picks for a series: its own, else the global one. */
+async function servingModel(seriesId: string): Promise<ServingModel> {
+  const { models } = await api<{ models: ServingModel[] }>("/api/health");
+  const model =
+    models.find((m) => m.name === `series:${seriesId}`) ??
+    models.find((m) => m.name === "global" && m.series.includes(seriesId));
+  if (model === undefined) throw new Error(`no model serves ${seriesId}:\n${server.output()}`);
+  return model;
+}
+
+async function lastWindow(seriesId: string): Promise<number[]> {
+  const { window_size } = await servingModel(seriesId);
+  const { values } = await api<{ values: number[] }>(`/api/series/${encodeURIComponent(seriesId)}`);
+  return values.slice(-window_size);
+}
+
+const predict = (seriesId: string, series: number[]) =>
+  api<Prediction>(`/api/predict/${encodeURIComponent(seriesId)}`, { method: "POST", body: { series } });
+
+/** Checks a figure the page shows (en-US, e.g. "1,234.56") against the exact one, within its rounding. */
+function expectShown(text: string | null, exact: number | null | undefined, decimals: number): void {
+  const shown = Number((text ?? "").replace(/[,%]/g, ""));
+  expect(exact, "the exact figure").toBeTypeOf("number");
+  expect(Math.abs(shown - (exact as number)), `"${text}" shows ${exact}`).toBeLessThanOrEqual(
+    0.5 * 10 ** -decimals + 1e-9,
+  );
+}
+
+async function open(route: string): Promise<void> {
+  await page.goto(`${server.url}/#/${route}`);
+  await page.getByRole("heading", { level: 1 }).waitFor();
+}
+
+const shoot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  requireChromium();
+  buildDashboard();
+  // the admin token makes the Models page ask for it, as it must when a server has one
+  const previous = process.env.SALESCAST_ADMIN_TOKEN;
+  process.env.SALESCAST_ADMIN_TOKEN = ADMIN_TOKEN;
+  try {
+    server = await startSalescast();
+  } finally {
+    if (previous === undefined) delete process.env.SALESCAST_ADMIN_TOKEN;
+    else process.env.SALESCAST_ADMIN_TOKEN = previous;
+  }
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "salescast-chromium-")), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    locale: "en-US",
+    timezoneId: "UTC",
+    viewport: { width: WIDTHS.laptop, height: 900 },
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("the dashboard in Chromium", () => {
+  it("is served at GET / with its assets", async () => {
+    const response = await fetch(`${server.url}/`);
+    expect(response.status, "GET /: is registerDashboard wired into src/server/app.ts?").toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await response.text();
+    expect(html).toBe(readFileSync("web/dist/index.html", "utf8"));
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script, "index.html names its script").toBeDefined();
+    expect((await fetch(`${server.url}${script}`)).status).toBe(200);
+  });
+
+  it("Explore lists every series and charts the one picked", async () => {
+    const { series } = await api<{ series: SeriesSummary[] }>("/api/series");
+    await open("explore");
+    const rows = page.getByRole("table", { name: /^Series \(/ }).locator("tbody tr");
+    await expect.poll(() => rows.count()).toBe(series.length);
+    for (const [i, one] of series.entries()) {
+      await expect.poll(() => rows.nth(i).textContent()).toContain(`${one.length} days`);
+    }
+    const picked = series[1];
+    await page.getByRole("button", { name: picked.id, exact: true }).click();
+    await expect.poll(() => page.url()).toContain(`series=${picked.id}`);
+    await page.getByRole("heading", { level: 2, name: picked.id }).waitFor();
+    await page
+      .getByRole("img", { name: `Sales of ${picked.id}` })
+      .locator("canvas")
+      .first()
+      .waitFor();
+    await expect.poll(() => page.getByText(`${picked.length} periods`).count()).toBe(1);
+    await shoot("explore");
+  });
+
+  it("Forecast shows the API's forecast for the series' last window, and for an edited one", async () => {
+    const { series } = await api<{ series: SeriesSummary[] }>("/api/series");
+    const seriesId = series[0].id;
+    const window = await lastWindow(seriesId);
+    const expected = await predict(seriesId, window);
+
+    await open(`forecast?series=${encodeURIComponent(seriesId)}`);
+    const value = page.getByTestId("forecast-value");
+    await value.waitFor();
+    expect(Number(await value.getAttribute("data-value"))).toBe(expected.predicted_sales);
+    expectShown(await value.textContent(), expected.predicted_sales, 2);
+    expect(await page.getByTestId("model-version").textContent()).toBe(expected.model.version);
+
+    const edited = [...window];
+    edited[edited.length - 1] = 4321;
+    const cells = page.locator("form input");
+    await cells.last().fill("4321");
+    const editedExpected = await predict(seriesId, edited);
+    expect(editedExpected.predicted_sales).not.toBe(expected.predicted_sales);
+    await page.getByRole("button", { name: "Forecast", exact: true }).click();
+    await expect
+      .poll(async () => Number(await value.getAttribute("data-value")))
+      .toBe(editedExpected.predicted_sales);
+    await shoot("forecast");
+  });
+
+  it("Forecast says so in words when a window value is not a number", async () => {
+    await page.locator("form input").first().fill("lots");
+    await page.getByRole("button", { name: "Forecast", exact: true }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("must be a number");
+  });
+
+  it("Accuracy shows the serving model's validation metrics and one-step forecasts of the last points", async () => {
+    const seriesId = (await api<{ series: SeriesSummary[] }>("/api/series")).series[0].id;
+    const model = await servingModel(seriesId);
+    const { models } = await api<{ models: ModelVersion[] }>("/api/models");
+    const production = models.find((m) => m.name === model.name && m.stage === "production");
+    expect(production, `a production version of ${model.name} in GET /api/models`).toBeDefined();
+
+    await open(`accuracy?series=${encodeURIComponent(seriesId)}`);
+    const modelRow = page.getByRole("row", { name: /^Model / });
+    await modelRow.waitFor();
+    const cells = await modelRow.locator("td").allTextContents();
+    const metrics = production?.metrics.model;
+    expectShown(cells[0], metrics?.mae, 2);
+    expectShown(cells[1], metrics?.rmse, 2);
+    expectShown(cells[3], metrics?.mase, 3);
+
+    // the page's mean absolute error over its last 28 points, against the same forecasts asked here
+    const { values } = await api<{ values: number[] }>(`/api/series/${encodeURIComponent(seriesId)}`);
+    const points = Array.from({ length: 28 }, (_, k) => values.length - 28 + k);
+    const forecasts = await Promise.all(
+      points.map((t) => predict(seriesId, values.slice(t - model.window_size, t))),
+    );
+    const mae =
+      points.reduce((sum, t, k) => sum + Math.abs(values[t] - forecasts[k].predicted_sales), 0) / 28;
+    const summary = page.getByTestId("holdout-mae");
+    await summary.waitFor();
+    expectShown(await summary.locator("strong").first().textContent(), mae, 2);
+    await shoot("accuracy");
+  });
+
+  it("Models lists the registry, asks for the admin token, and follows a training run to its end", async () => {
+    const before = (await api<{ models: ModelVersion[] }>("/api/models")).models;
+    await open("models");
+    const rows = page.getByTestId("model-row");
+    await expect.poll(() => rows.count()).toBe(before.length);
+
+    await page.getByRole("button", { name: "Start training" }).click();
+    await page.getByLabel("Admin token").fill(ADMIN_TOKEN);
+    await page.getByRole("button", { name: "Send with token" }).click();
+    const run = page.getByTestId("training-run");
+    await run.waitFor();
+    await expect
+      .poll(() => run.getAttribute("data-status"), { timeout: 120_000, interval: 500 })
+      .toMatch(/^(succeeded|failed)$/);
+    expect(await run.textContent()).toContain("succeeded");
+
+    const after = (await api<{ models: ModelVersion[] }>("/api/models")).models;
+    expect(after.length).toBeGreaterThan(before.length);
+    await expect.poll(() => rows.count()).toBe(after.length);
+    await shoot("models");
+  });
+
+  it("every page renders at a phone's width too", async () => {
+    await page.setViewportSize({ width: WIDTHS.phone, height: 844 });
+    for (const route of ["explore", "forecast", "accuracy", "models"]) {
+      await open(route);
+      await page.locator("main table").first().waitFor();
+      // nothing may be wider than the screen: a wide table scrolls inside its own box
+      const pageWidth = await page.evaluate("document.documentElement.scrollWidth");
+      expect(pageWidth, `${route} at ${WIDTHS.phone}px`).toBeLessThanOrEqual(WIDTHS.phone);
+      await shoot(`${route}-phone`);
+    }
+  });
+
+  it("raised no error in the page while it was driven", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

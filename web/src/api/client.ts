@@ -1,0 +1,93 @@
+import type {
+  Health,
+  ModelList,
+  ModelVersion,
+  Prediction,
+  SeriesHistory,
+  SeriesSummary,
+  TrainingRun,
+  TrainStarted,
+} from "./types.ts";
+
+/** A request the server refused or could not answer; `message` is the server's own words where it gave any. */
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface RequestOptions {
+  method?: "GET" | "POST";
+  body?: unknown;
+  /** The admin token, for the routes that change state. */
+  token?: string;
+}
+
+async function request<T>(path: string, { method = "GET", body, token }: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (token) headers.authorization = `Bearer ${token}`;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new ApiError(
+      0,
+      "network",
+      `The server did not answer ${method} ${path}: ${(error as Error).message}`,
+    );
+  }
+  const text = await response.text();
+  const parsed = parseJson(text);
+  if (!response.ok) {
+    const fields = (parsed ?? {}) as { error?: unknown; message?: unknown };
+    const message =
+      typeof fields.message === "string" ? fields.message : text.slice(0, 300) || response.statusText;
+    const code = typeof fields.error === "string" ? fields.error : String(response.status);
+    throw new ApiError(response.status, code, message);
+  }
+  if (parsed === undefined)
+    throw new ApiError(response.status, "bad_json", `${method} ${path} did not answer JSON`);
+  return parsed as T;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  seriesList: () => request<{ series: SeriesSummary[] }>("/api/series").then((body) => body.series),
+  seriesHistory: (id: string, range: { start?: string; end?: string } = {}) => {
+    const query = new URLSearchParams();
+    if (range.start) query.set("start", range.start);
+    if (range.end) query.set("end", range.end);
+    const suffix = query.size > 0 ? `?${query}` : "";
+    return request<SeriesHistory>(`/api/series/${enc(id)}${suffix}`);
+  },
+  health: () => request<Health>("/api/health"),
+  predict: (seriesId: string, values: number[]) =>
+    request<Prediction>(`/api/predict/${enc(seriesId)}`, { method: "POST", body: { series: values } }),
+  models: () => request<ModelList>("/api/models").then((body) => body.models),
+  model: (id: number) => request<ModelVersion>(`/api/models/${id}`),
+  promote: (id: number, token: string) =>
+    request<unknown>(`/api/models/${id}/promote`, { method: "POST", body: {}, token }),
+  rollback: (name: string, token: string) =>
+    request<unknown>("/api/models/rollback", { method: "POST", body: { name }, token }),
+  startTraining: (token: string) => request<TrainStarted>("/api/train", { method: "POST", body: {}, token }),
+  trainingRun: (runId: string) => request<TrainingRun>(`/api/train/${enc(runId)}`),
+};
