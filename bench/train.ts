@@ -1,0 +1,119 @@
+/**
+ * Training speed of the seed CNN-LSTM (window 14, conv 32 × 3, LSTM 64, horizon 1) with Adam and MSE, in
+ * samples per second at batch 32 and 256, measured as ../shared/reference/torch_reference.py measures
+ * PyTorch, which runs in the same benchmark when it is installed. Run on one core:
+ *
+ *     taskset -c 1 npx tsx bench/train.ts [rounds]
+ *
+ * These machines are shared and a neighbour can halve a figure for seconds at a time, so the benchmark runs
+ * `rounds` (default 3) alternating rounds of both engines and compares the best figure of each.
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Adam, type CnnLstmSpec, createCnnLstm, mseLoss, Rng } from "../src/model/index.ts";
+
+const SPEC: CnnLstmSpec = {
+  architecture: "cnn_lstm",
+  windowSize: 14,
+  horizon: 1,
+  convChannels: 32,
+  kernelSize: 3,
+  lstmHidden: 64,
+  lstmLayers: 1,
+};
+const SAMPLES = 65536;
+const BATCHES = [32, 256];
+const WARMUP_SECONDS = 1;
+const MEASURE_SECONDS = 5;
+const TORCH_SCRIPT = fileURLToPath(new URL("../../shared/reference/torch_reference.py", import.meta.url));
+const PYTHON = "/usr/bin/python3";
+
+/** Steady-state training samples/s on random data, stepping through it as the PyTorch script does. */
+function trainRate(batch: number): number {
+  const rng = new Rng(0);
+  const network = createCnnLstm(SPEC, rng);
+  const optimizer = new Adam(network.params, { lr: 1e-3 });
+  const window = SPEC.windowSize;
+  const x = Float32Array.from({ length: SAMPLES * window }, () => rng.normal());
+  const y = Float32Array.from({ length: SAMPLES }, () => rng.normal());
+  const dOut = new Float32Array(batch);
+  const step = (i: number) => {
+    const start = (i * batch) % (SAMPLES - batch);
+    network.zeroGrad();
+    const output = network.forward(x.subarray(start * window, (start + batch) * window), batch);
+    mseLoss(output, y.subarray(start, start + batch), batch, dOut);
+    network.backward(dOut);
+    optimizer.step();
+  };
+  const runFor = (seconds: number) => {
+    const begin = performance.now();
+    let steps = 0;
+    while (performance.now() - begin < seconds * 1000) step(steps++);
+    return (steps * batch) / ((performance.now() - begin) / 1000);
+  };
+  runFor(WARMUP_SECONDS);
+  return runFor(MEASURE_SECONDS);
+}
+
+/** Why PyTorch cannot run here, or undefined when it can. */
+function torchMissing(): string | undefined {
+  const check = spawnSync(PYTHON, ["-c", "import torch"]);
+  return check.status === 0 ? undefined : `PyTorch is not importable by ${PYTHON}`;
+}
+
+/** Training rates by batch from one run of the PyTorch reference, on core 1 when taskset exists. */
+function torchRates(): Map<number, number> {
+  const pinned = spawnSync("taskset", ["-c", "1", "true"]).status === 0;
+  const [command, args] = pinned ? ["taskset", ["-c", "1", PYTHON, TORCH_SCRIPT]] : [PYTHON, [TORCH_SCRIPT]];
+  const run = spawnSync(command, args, { encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`torch_reference.py failed:\n${run.stderr}`);
+  const rates = new Map<number, number>();
+  for (const line of run.stdout.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const record = JSON.parse(line);
+    if (record.what === "train_samples_per_s") rates.set(record.batch, record.value);
+  }
+  return rates;
+}
+
+function recordBest(best: Map<number, number>, batch: number, value: number): void {
+  best.set(batch, Math.max(best.get(batch) ?? 0, value));
+}
+
+const rounds = Number(process.argv[2] ?? 3);
+const missing = torchMissing();
+const oursBest = new Map<number, number>();
+const torchBest = new Map<number, number>();
+for (let round = 1; round <= rounds; round++) {
+  for (const batch of BATCHES) {
+    const value = Math.round(trainRate(batch));
+    recordBest(oursBest, batch, value);
+    console.log(JSON.stringify({ what: "train_samples_per_s", engine: "salescast", round, batch, value }));
+  }
+  if (missing) continue;
+  for (const [batch, value] of torchRates()) {
+    recordBest(torchBest, batch, value);
+    console.log(JSON.stringify({ what: "train_samples_per_s", engine: "torch", round, batch, value }));
+  }
+}
+if (missing) console.log(JSON.stringify({ what: "torch_reference", skipped: missing }));
+for (const [batch, value] of oursBest) {
+  const torch = torchBest.get(batch);
+  const summary = { what: "train_best_samples_per_s", batch, salescast: value, torch: torch ?? null };
+  const ratio = torch === undefined ? null : Number((value / torch).toFixed(3));
+  console.log(JSON.stringify({ ...summary, ratio_ours_over_torch: ratio }));
+}
+
+console.log(`\ntraining samples/s, best of ${rounds} rounds, one core, Adam + MSE, seed CNN-LSTM`);
+console.log("batch   salescast       torch   ours/torch");
+for (const [batch, value] of oursBest) {
+  const torch = torchBest.get(batch);
+  const cells = [
+    String(batch).padEnd(5),
+    String(value).padStart(11),
+    (torch === undefined ? "-" : String(torch)).padStart(11),
+    (torch === undefined ? "-" : (value / torch).toFixed(2)).padStart(12),
+  ];
+  console.log(cells.join(" "));
+}
+if (missing) console.log(`(no PyTorch figures: ${missing})`);

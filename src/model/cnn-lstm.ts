@@ -1,0 +1,97 @@
+import { Conv1dRelu } from "./conv1d.ts";
+import { Linear } from "./linear.ts";
+import { Lstm } from "./lstm.ts";
+import type { Rng } from "./rng.ts";
+import type { CnnLstmSpec, Network, Param } from "./spec.ts";
+import { Workspace } from "./workspace.ts";
+
+/**
+ * The seed model: `x[batch, window]` → Conv1d(1 → channels) → ReLU → LSTM (batch-first in PyTorch's terms)
+ * → last hidden state of the top layer → Linear(hidden → horizon). Parameters are created in the order and
+ * shapes of `cnnLstmParamShapes(spec)`, initialized as PyTorch does from `rng`.
+ */
+export function createCnnLstm(spec: CnnLstmSpec, rng: Rng): Network {
+  validateSpec(spec);
+  return new CnnLstm(spec, rng);
+}
+
+function validateSpec(spec: CnnLstmSpec): void {
+  const sizes = ["windowSize", "horizon", "convChannels", "kernelSize", "lstmHidden", "lstmLayers"] as const;
+  for (const key of sizes) {
+    if (!Number.isInteger(spec[key]) || spec[key] < 1) {
+      throw new Error(`${key} must be a positive integer, got ${spec[key]}`);
+    }
+  }
+  if (spec.kernelSize > spec.windowSize) {
+    throw new Error(`kernelSize ${spec.kernelSize} is larger than windowSize ${spec.windowSize}`);
+  }
+}
+
+class CnnLstm implements Network {
+  readonly params: Param[];
+  private readonly workspace = new Workspace();
+  private readonly conv: Conv1dRelu;
+  private readonly lstm: Lstm;
+  private readonly fc: Linear;
+  private capacity = 0;
+  private batch = 0;
+  private output = new Float32Array(0);
+
+  constructor(
+    readonly spec: CnnLstmSpec,
+    rng: Rng,
+  ) {
+    const { windowSize, convChannels, kernelSize, lstmHidden, lstmLayers, horizon } = spec;
+    this.conv = new Conv1dRelu(this.workspace, windowSize, convChannels, kernelSize, rng);
+    this.lstm = new Lstm(this.workspace, convChannels, lstmHidden, lstmLayers, this.conv.steps, rng);
+    this.fc = new Linear(this.workspace, lstmHidden, horizon, "fc", rng);
+    this.params = [this.conv.weight, this.conv.bias, ...this.lstm.params, this.fc.weight, this.fc.bias];
+  }
+
+  forward(x: Float32Array, batch: number): Float32Array {
+    const { windowSize, horizon } = this.spec;
+    if (!Number.isInteger(batch) || batch < 1) {
+      throw new RangeError(`batch must be a positive integer, got ${batch}`);
+    }
+    if (x.length < batch * windowSize) {
+      throw new RangeError(
+        `x has ${x.length} values, a batch of ${batch} windows of ${windowSize} needs ${batch * windowSize}`,
+      );
+    }
+    this.reserve(batch);
+    this.conv.forward(x, batch);
+    this.lstm.forward(this.conv.out, batch);
+    const lastStep = (this.conv.steps - 1) * batch * this.spec.lstmHidden;
+    this.fc.forward(this.lstm.top.hidden, lastStep, batch);
+    if (this.output.length !== batch * horizon) this.output = new Float32Array(batch * horizon);
+    this.output.set(this.fc.out.subarray(0, batch * horizon));
+    this.batch = batch;
+    return this.output;
+  }
+
+  backward(dOut: Float32Array): void {
+    if (this.batch === 0) throw new Error("backward called before forward");
+    const needed = this.batch * this.spec.horizon;
+    if (dOut.length < needed) {
+      throw new RangeError(`dOut has ${dOut.length} values, the last forward produced ${needed}`);
+    }
+    this.fc.backward(dOut);
+    this.lstm.backward(this.fc.dInput);
+    this.conv.backward(this.lstm.layers[0].dInput);
+  }
+
+  zeroGrad(): void {
+    for (const param of this.params) param.grad.fill(0);
+  }
+
+  /** Lays out buffers for `batch` when it exceeds every batch seen so far; smaller ones reuse them. */
+  private reserve(batch: number): void {
+    if (batch <= this.capacity) return;
+    this.workspace.layout(() => {
+      this.conv.allocate(batch);
+      this.lstm.allocate(batch);
+      this.fc.allocate(batch);
+    });
+    this.capacity = batch;
+  }
+}

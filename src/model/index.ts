@@ -1,0 +1,14 @@
+export { Adam, type AdamOptions } from "./adam.ts";
+export { createCnnLstm } from "./cnn-lstm.ts";
+export { mseLoss } from "./loss.ts";
+export { type ParamSource, setParams } from "./param.ts";
+export { Rng } from "./rng.ts";
+export {
+  type CnnLstmSpec,
+  cnnLstmParamShapes,
+  type Network,
+  type NetworkSpec,
+  type Param,
+  type ParamShape,
+  sizeOf,
+} from "./spec.ts";

@@ -1,0 +1,185 @@
+import { Code, I32, i32, type Lanes, SCALAR, VECTOR } from "./wasm-code.ts";
+
+/**
+ * The engine's matrix product, `gemm(m, n, k, a, aRowStride, aColStride, b, bRowStride, c, cRowStride,
+ * accumulate)`: `C[i, j] (+)= Σ_p A[i, p] · B[p, j]` over `m × n` outputs, pointers and strides in bytes.
+ * A may be strided both ways (so A or Aᵀ is read in place); rows of B and C are contiguous.
+ *
+ * C is computed in register tiles of 4 rows × 8 columns (two f32x4 per row), the k loop keeping all eight
+ * accumulators in registers; ragged edges use 1-row, 4-wide and single-column tiles. Measured on one core,
+ * scalar JavaScript tops out near 2.2 GMAC/s on the LSTM's shapes; this runs them at about 17.
+ */
+
+const PARAMETERS = [
+  "m",
+  "n",
+  "k",
+  "a",
+  "aRowStride",
+  "aColStride",
+  "b",
+  "bRowStride",
+  "c",
+  "cRowStride",
+  "accumulate",
+];
+const [M, N, K, A, A_ROW, A_COL, B, B_ROW, C, C_ROW, ACCUMULATE] = PARAMETERS.keys();
+const MAX_ROWS = 4;
+const MAX_VECTORS = 2;
+
+interface Registers {
+  accumulators: number[];
+  bValues: number[];
+  aValue: number;
+}
+
+interface Locals {
+  row: number;
+  col: number;
+  step: number;
+  pa: number;
+  pb: number;
+  pc: number;
+  rowA: number;
+  rowC: number;
+  /** `i · aRowStride` and `i · cRowStride` for i = 0..3, so a tile addresses its rows without multiplying. */
+  aRowTimes: number[];
+  cRowTimes: number[];
+  vector: Registers;
+  scalar: Registers;
+}
+
+function declareLocals(code: Code): Locals {
+  const [row, col, step, pa, pb, pc, rowA, rowC, a2, a3, c2, c3] = code.declare(I32, 12);
+  const registers = (type: number): Registers => {
+    const all = code.declare(type, MAX_ROWS * MAX_VECTORS + MAX_VECTORS + 1);
+    return {
+      accumulators: all.slice(0, MAX_ROWS * MAX_VECTORS),
+      bValues: all.slice(MAX_ROWS * MAX_VECTORS, -1),
+      aValue: all[all.length - 1],
+    };
+  };
+  return {
+    row,
+    col,
+    step,
+    pa,
+    pb,
+    pc,
+    rowA,
+    rowC,
+    aRowTimes: [-1, A_ROW, a2, a3],
+    cRowTimes: [-1, C_ROW, c2, c3],
+    vector: registers(VECTOR.type),
+    scalar: registers(SCALAR.type),
+  };
+}
+
+/** Address of tile row `row`: base + row · stride, from the precomputed multiples. */
+function rowAddress(code: Code, base: number, row: number, strideTimes: number[]): number[] {
+  return row === 0 ? code.get(base) : [...code.get(base), ...code.get(strideTimes[row]), ...i32.add];
+}
+
+/** One `rows × (vectors · lanes.width)` tile of C at (row, col). */
+function emitTile(code: Code, local: Locals, rows: number, vectors: number, lanes: Lanes): void {
+  const registers = lanes === VECTOR ? local.vector : local.scalar;
+  const acc = (row: number, v: number) => registers.accumulators[row * vectors + v];
+  const vectorBytes = lanes.width * 4;
+  const colBytes = [...code.get(local.col), ...i32.times4];
+
+  code.emit(code.get(local.rowA), code.set(local.pa));
+  code.emit(code.get(B), colBytes, i32.add, code.set(local.pb));
+  code.emit(code.get(local.rowC), colBytes, i32.add, code.set(local.pc));
+  code.ifElse(
+    code.get(ACCUMULATE),
+    () => {
+      for (let r = 0; r < rows; r++) {
+        for (let v = 0; v < vectors; v++) {
+          code.emit(
+            rowAddress(code, local.pc, r, local.cRowTimes),
+            lanes.load(v * vectorBytes),
+            code.set(acc(r, v)),
+          );
+        }
+      }
+    },
+    () => {
+      for (let r = 0; r < rows; r++) {
+        for (let v = 0; v < vectors; v++) code.emit(lanes.constant(0), code.set(acc(r, v)));
+      }
+    },
+  );
+
+  code.emit(code.get(K), code.set(local.step));
+  code.whileLoop(code.get(local.step), () => {
+    for (let v = 0; v < vectors; v++) {
+      code.emit(code.get(local.pb), lanes.load(v * vectorBytes), code.set(registers.bValues[v]));
+    }
+    for (let r = 0; r < rows; r++) {
+      code.emit(
+        rowAddress(code, local.pa, r, local.aRowTimes),
+        lanes.splatLoad(0),
+        code.set(registers.aValue),
+      );
+      for (let v = 0; v < vectors; v++) {
+        code.emit(code.get(acc(r, v)), code.get(registers.aValue), code.get(registers.bValues[v]));
+        code.emit(lanes.mul, lanes.add, code.set(acc(r, v)));
+      }
+    }
+    code.increment(local.pa, code.get(A_COL)).increment(local.pb, code.get(B_ROW));
+    code.emit(code.get(local.step), code.i32(1), i32.sub, code.set(local.step));
+  });
+
+  for (let r = 0; r < rows; r++) {
+    for (let v = 0; v < vectors; v++) {
+      code.emit(
+        rowAddress(code, local.pc, r, local.cRowTimes),
+        code.get(acc(r, v)),
+        lanes.store(v * vectorBytes),
+      );
+    }
+  }
+}
+
+/** `limit - counter >= count`. */
+function atLeastLeft(code: Code, limit: number, counter: number, count: number): number[] {
+  return [...code.i32(count - 1), ...code.get(limit), ...code.get(counter), ...i32.sub, ...i32.lessThan];
+}
+
+/** Every tile of a block of `rows` rows: 8 wide while they fit, then one 4 wide, then single columns. */
+function emitRowBlock(code: Code, local: Locals, rows: number): void {
+  code.emit(code.i32(0), code.set(local.col));
+  code.whileLoop(atLeastLeft(code, N, local.col, 8), () => {
+    emitTile(code, local, rows, 2, VECTOR);
+    code.increment(local.col, code.i32(8));
+  });
+  code.ifElse(atLeastLeft(code, N, local.col, 4), () => {
+    emitTile(code, local, rows, 1, VECTOR);
+    code.increment(local.col, code.i32(4));
+  });
+  code.whileLoop(atLeastLeft(code, N, local.col, 1), () => {
+    emitTile(code, local, rows, 1, SCALAR);
+    code.increment(local.col, code.i32(1));
+  });
+}
+
+export function gemmCode(): Code {
+  const code = new Code(PARAMETERS.length);
+  const local = declareLocals(code);
+  for (const times of [2, 3]) {
+    code.emit(code.get(A_ROW), code.i32(times), i32.mul, code.set(local.aRowTimes[times]));
+    code.emit(code.get(C_ROW), code.i32(times), i32.mul, code.set(local.cRowTimes[times]));
+  }
+  code.emit(code.get(A), code.set(local.rowA), code.get(C), code.set(local.rowC));
+  code.emit(code.i32(0), code.set(local.row));
+  for (const rows of [MAX_ROWS, 1]) {
+    code.whileLoop(atLeastLeft(code, M, local.row, rows), () => {
+      emitRowBlock(code, local, rows);
+      code.increment(local.row, code.i32(rows));
+      for (let r = 0; r < rows; r++) {
+        code.increment(local.rowA, code.get(A_ROW)).increment(local.rowC, code.get(C_ROW));
+      }
+    });
+  }
+  return code;
+}
