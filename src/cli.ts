@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { registerModelsCommands } from "./cli/models-commands.ts";
+import { registerServeCommands } from "./cli/serve-commands.ts";
 import { registerTrainCommands } from "./cli/train-commands.ts";
 
 const program = new Command()
@@ -7,4 +8,5 @@ const program = new Command()
   .description("Sales forecasting: train CNN-LSTM models on sales CSVs, backtest them, serve forecasts");
 registerTrainCommands(program);
 registerModelsCommands(program);
+registerServeCommands(program);
 await program.parseAsync(process.argv);

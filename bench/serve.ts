@@ -1,0 +1,286 @@
+/**
+ * Serving throughput of `POST /api/predict` (window 14, conv 32x3, LSTM 64, horizon 1), each server pinned to
+ * one core and loaded by wrk from the other (32 connections, 10 s, after a warm-up): salescast, then in the
+ * same run the FastAPI + PyTorch reference of ../shared/reference (when python3 has torch, fastapi and
+ * uvicorn), then a bare Fastify route with the same body schema and no model, the ceiling. Prints requests/s,
+ * p50, p99, errors, the server's RSS after the load, and the ratios. `npm run bench:serve`.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { Type } from "@fastify/type-provider-typebox";
+import { listArtifactFolders } from "../src/artifact/index.ts";
+import { DEFAULT_CONFIG_PATH, loadConfig } from "../src/config/index.ts";
+import { createBaseApp } from "../src/server/base-app.ts";
+import { closeOnSignals } from "../src/server/lifecycle.ts";
+import { PredictBody } from "../src/server/schemas.ts";
+import { silentProgress, trainFromConfig } from "../src/train/index.ts";
+
+const REPO = fileURLToPath(new URL("..", import.meta.url));
+const REFERENCE_DIR = fileURLToPath(new URL("../../shared/reference", import.meta.url));
+const LUA_SCRIPT = join(REFERENCE_DIR, "predict.lua");
+const ARTIFACTS = join(tmpdir(), "salescast-bench-serve", "artifacts");
+const SERVER_ENTRY = join(REPO, "src/cli.ts");
+const PYTHON = "/usr/bin/python3";
+const SERVER_CORE = "1";
+const LOAD_CORE = "0";
+const CONNECTIONS = 32;
+const WARMUP_SECONDS = 3;
+const MEASURE_SECONDS = 10;
+const PORTS = { salescast: 18001, reference: 18000, bare: 18002 };
+/**
+ * V8 flags for both Node servers, as `npm start` should pass them: a 1 MiB young-generation semispace (default
+ * 16 MiB) cut the server's RSS by about 35 MiB here, with equal or better requests/s and p99.
+ */
+const NODE_FLAGS = ["--max-semi-space-size=1"];
+// The original's sizes, whatever config.yaml says today.
+const MODEL_OVERRIDES = [
+  "data.window_size=14",
+  "data.horizon=1",
+  "model.conv_channels=32",
+  "model.kernel_size=3",
+  "model.lstm_hidden=64",
+  "model.lstm_layers=1",
+  "train.scope=global",
+  "train.max_epochs=3",
+];
+
+interface LoadResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  errors: number;
+}
+
+interface Measured extends LoadResult {
+  server: string;
+  rssMiB: number;
+}
+
+const pinned = spawnSync("taskset", ["-c", SERVER_CORE, "true"]).status === 0;
+const onCore = (core: string, command: string, args: string[]): [string, string[]] =>
+  pinned ? ["taskset", ["-c", core, command, ...args]] : [command, args];
+
+/** The POST /api/predict route with the same body schema and a constant answer: what Fastify alone costs. */
+async function runBareServer(port: number): Promise<void> {
+  const app = createBaseApp({ bodyLimit: 1 << 20 });
+  app.get("/api/health", async () => ({ status: "ok" }));
+  app.post(
+    "/api/predict",
+    { schema: { body: PredictBody, response: { 200: Type.Object({ predicted_sales: Type.Number() }) } } },
+    async () => ({ predicted_sales: 0 }),
+  );
+  closeOnSignals(app);
+  await app.listen({ host: "127.0.0.1", port });
+}
+
+/** Trains a model of the original's sizes into the bench's own artifacts folder, unless one is there. */
+async function ensureModel(): Promise<void> {
+  if (listArtifactFolders(ARTIFACTS).length > 0) return;
+  const paths = [
+    `paths.artifacts=${JSON.stringify(ARTIFACTS)}`,
+    `data.csv_path=${JSON.stringify(join(REPO, "data/sales_data.csv"))}`,
+  ];
+  const config = loadConfig(join(REPO, DEFAULT_CONFIG_PATH), [...paths, ...MODEL_OVERRIDES], {});
+  const result = await trainFromConfig(config, { progress: silentProgress });
+  console.error(`trained ${result.models[0].artifact.folder}`);
+}
+
+function start(command: string, args: string[]): ChildProcess {
+  return spawn(command, args, { cwd: REPO, stdio: ["ignore", "ignore", "inherit"] });
+}
+
+/** Polls GET /api/health until it answers 200; a server takes a second or so to load. */
+async function waitUntilUp(port: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the server on port ${port} exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`the server on port ${port} did not come up within 60 s`);
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  child.kill("SIGTERM");
+  return exited;
+}
+
+const MS_PER_UNIT: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
+
+function parseWrk(output: string): LoadResult {
+  const number = (pattern: RegExp) => Number(pattern.exec(output)?.[1] ?? Number.NaN);
+  const latency = (percent: string) => {
+    const match = new RegExp(`^\\s+${percent}%\\s+([\\d.]+)(us|ms|s)\\s*$`, "m").exec(output);
+    return match ? Number(match[1]) * MS_PER_UNIT[match[2]] : Number.NaN;
+  };
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(output);
+  return {
+    requestsPerSecond: number(/Requests\/sec:\s+([\d.]+)/),
+    p50Ms: latency("50"),
+    p99Ms: latency("99"),
+    requests: number(/(\d+) requests in/),
+    errors: socketErrors + (non2xx ? Number(non2xx[1]) : 0),
+  };
+}
+
+function runWrk(port: number, seconds: number): LoadResult {
+  const args = [
+    "-t1",
+    `-c${CONNECTIONS}`,
+    `-d${seconds}s`,
+    "-s",
+    LUA_SCRIPT,
+    "--latency",
+    `http://127.0.0.1:${port}/api/predict`,
+  ];
+  const [command, argv] = onCore(LOAD_CORE, "wrk", args);
+  const run = spawnSync(command, argv, { encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`wrk failed: ${run.stderr}`);
+  return parseWrk(run.stdout);
+}
+
+function rssMiB(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+async function measure(server: string, port: number, command: string, args: string[]): Promise<Measured> {
+  const [cmd, argv] = onCore(SERVER_CORE, command, args);
+  const child = start(cmd, argv);
+  try {
+    await waitUntilUp(port, child);
+    runWrk(port, WARMUP_SECONDS);
+    const result = runWrk(port, MEASURE_SECONDS);
+    const measured = { server, ...result, rssMiB: rssMiB(child.pid as number) };
+    const round = (value: number, digits: number) => Number(value.toFixed(digits));
+    console.log(
+      JSON.stringify({
+        what: "serve_predict",
+        ...measured,
+        requestsPerSecond: round(measured.requestsPerSecond, 0),
+        p50Ms: round(measured.p50Ms, 3),
+        p99Ms: round(measured.p99Ms, 3),
+        rssMiB: round(measured.rssMiB, 1),
+      }),
+    );
+    return measured;
+  } finally {
+    const code = await stop(child);
+    if (code !== 0) console.error(`${server} exited with ${code} on SIGTERM`);
+  }
+}
+
+function referenceUnavailable(): string | undefined {
+  const check = spawnSync(PYTHON, ["-c", "import torch, fastapi, uvicorn"]);
+  return check.status === 0 ? undefined : `${PYTHON} lacks torch, fastapi or uvicorn`;
+}
+
+async function main(): Promise<void> {
+  if (spawnSync("wrk", ["--version"]).error) throw new Error("wrk is not installed (apt-get install wrk)");
+  if (!pinned) console.error("taskset is missing: the servers and wrk run unpinned");
+  await ensureModel();
+  const node = process.execPath;
+  const results: Measured[] = [];
+  results.push(
+    await measure("salescast", PORTS.salescast, node, [
+      ...NODE_FLAGS,
+      "--import",
+      "tsx",
+      SERVER_ENTRY,
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(PORTS.salescast),
+      "--log-level",
+      "warn",
+      `paths.artifacts=${JSON.stringify(ARTIFACTS)}`,
+    ]),
+  );
+  const missing = referenceUnavailable();
+  if (missing) {
+    console.log(JSON.stringify({ what: "fastapi_reference", skipped: missing }));
+  } else {
+    results.push(
+      await measure("FastAPI reference", PORTS.reference, PYTHON, [
+        "-m",
+        "uvicorn",
+        "fastapi_reference:app",
+        "--app-dir",
+        REFERENCE_DIR,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(PORTS.reference),
+        "--log-level",
+        "warning",
+      ]),
+    );
+  }
+  results.push(
+    await measure("bare Fastify", PORTS.bare, node, [
+      ...NODE_FLAGS,
+      "--import",
+      "tsx",
+      fileURLToPath(import.meta.url),
+      "--bare-server",
+      String(PORTS.bare),
+    ]),
+  );
+  report(results);
+}
+
+function report(results: Measured[]): void {
+  const [ours] = results;
+  const reference = results.find((r) => r.server === "FastAPI reference");
+  const bare = results.find((r) => r.server === "bare Fastify") as Measured;
+  console.log(
+    `\nPOST /api/predict, server on core ${SERVER_CORE}, wrk -t1 -c${CONNECTIONS} -d${MEASURE_SECONDS}s on core ${LOAD_CORE}`,
+  );
+  console.log("server                  req/s    p50 ms    p99 ms   errors   RSS MiB");
+  for (const r of results) {
+    console.log(
+      [
+        r.server.padEnd(18),
+        Math.round(r.requestsPerSecond).toLocaleString("en-US").padStart(11),
+        r.p50Ms.toFixed(2).padStart(9),
+        r.p99Ms.toFixed(2).padStart(9),
+        String(r.errors).padStart(8),
+        r.rssMiB.toFixed(0).padStart(9),
+      ].join(" "),
+    );
+  }
+  const ratios = {
+    ours_over_reference: reference
+      ? Number((ours.requestsPerSecond / reference.requestsPerSecond).toFixed(2))
+      : null,
+    ours_over_bare: Number((ours.requestsPerSecond / bare.requestsPerSecond).toFixed(3)),
+  };
+  console.log(JSON.stringify({ what: "serve_ratios", ...ratios }));
+  const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
+  console.log(
+    `\nratios: salescast/reference ${ratios.ours_over_reference ?? "-"}x (target >= 15: ${
+      ratios.ours_over_reference === null ? "no reference" : verdict(ratios.ours_over_reference >= 15)
+    }), salescast/bare ${ratios.ours_over_bare}`,
+  );
+  console.log(
+    `salescast: p99 ${ours.p99Ms.toFixed(2)} ms (target <= 10: ${verdict(ours.p99Ms <= 10)}), ` +
+      `errors ${ours.errors} (target 0: ${verdict(ours.errors === 0)}), ` +
+      `RSS ${ours.rssMiB.toFixed(0)} MiB (target < 200: ${verdict(ours.rssMiB < 200)})`,
+  );
+}
+
+if (process.argv[2] === "--bare-server") await runBareServer(Number(process.argv[3]));
+else await main();

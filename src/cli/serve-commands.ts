@@ -1,0 +1,157 @@
+import type { Command } from "commander";
+import { type Config, DEFAULT_CONFIG_PATH, loadConfig } from "../config/index.ts";
+import { ForecastInputError } from "../forecast/index.ts";
+import {
+  artifactDirectorySource,
+  buildApp,
+  closeOnSignals,
+  forecastBody,
+  type Lease,
+  type LoadLog,
+  loadModels,
+  ModelUnavailableError,
+  NO_MODEL_MESSAGE,
+  ServingModels,
+} from "../server/index.ts";
+import { trainFromConfig } from "../train/index.ts";
+import { runCommand, UsageError } from "./errors.ts";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+interface ServeFlags {
+  config: string;
+  port?: string;
+  host?: string;
+  trainIfMissing?: boolean;
+  logLevel: string;
+}
+
+interface PredictFlags {
+  config: string;
+  seriesId?: string;
+  values: string;
+}
+
+/** --port and --host as config overrides, applied after the file, the environment and the other overrides. */
+function listenOverrides({ port, host }: ServeFlags): string[] {
+  const overrides: string[] = [];
+  if (port !== undefined) {
+    const value = Number(port);
+    if (!/^\d+$/.test(port) || value > 65535) {
+      throw new UsageError(`--port must be an integer from 0 to 65535, got '${port}'`);
+    }
+    overrides.push(`server.port=${value}`);
+  }
+  if (host !== undefined) {
+    if (host === "") throw new UsageError("--host must not be empty");
+    overrides.push(`server.host=${JSON.stringify(host)}`);
+  }
+  return overrides;
+}
+
+function loadFromArtifacts(config: Config, models: ServingModels, log: LoadLog) {
+  const source = artifactDirectorySource(config.paths.artifacts, log);
+  return loadModels(source, models, { clipNegative: config.forecast.clip_negative, log });
+}
+
+async function serve(overrides: string[], flags: ServeFlags): Promise<void> {
+  if (!LOG_LEVELS.includes(flags.logLevel)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got '${flags.logLevel}'`);
+  }
+  const config = loadConfig(flags.config, [...overrides, ...listenOverrides(flags)]);
+  const models = new ServingModels({ microBatchMax: config.server.micro_batch_max });
+  const app = await buildApp({ config, models, logger: { level: flags.logLevel } });
+  try {
+    const report = await loadFromArtifacts(config, models, app.log);
+    if (report.loaded.length === 0 && flags.trainIfMissing) {
+      app.log.info(`no model under ${config.paths.artifacts}: training on ${config.data.csv_path}`);
+      const trained = await trainFromConfig(config);
+      for (const warning of trained.warnings) app.log.warn(warning);
+      await loadFromArtifacts(config, models, app.log);
+    }
+    if (models.size === 0) app.log.warn(NO_MODEL_MESSAGE);
+    closeOnSignals(app);
+    await app.listen({ port: config.server.port, host: config.server.host });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+}
+
+/** "1,2.5,3" → [1, 2.5, 3]; anything that is not a finite number is a usage error naming its position. */
+function parseValues(text: string): number[] {
+  return text.split(",").map((part, i) => {
+    const value = Number(part);
+    if (part.trim() === "" || !Number.isFinite(value)) {
+      throw new UsageError(`--values: value ${i + 1} ('${part}') is not a finite number`);
+    }
+    return value;
+  });
+}
+
+const stderrLog: LoadLog = {
+  info: () => {},
+  warn: (message) => process.stderr.write(`warning: ${message}\n`),
+  error: (message) => process.stderr.write(`error: ${message}\n`),
+};
+
+/** The model the server would use for this forecast; when there is none, a usage error saying why. */
+function chooseModel(models: ServingModels, seriesId: string | undefined): Lease {
+  try {
+    if (seriesId === undefined) return models.acquireDefault();
+    const lease = models.acquireForSeries(seriesId);
+    if (lease) return lease;
+  } catch (error) {
+    if (error instanceof ModelUnavailableError) throw new UsageError(error.message);
+    throw error;
+  }
+  const known = [...new Set(models.list().flatMap((model) => model.forecaster.seriesIds))].sort();
+  throw new UsageError(`no model serves series '${seriesId}' (known: ${known.join(", ")})`);
+}
+
+async function predict(overrides: string[], flags: PredictFlags): Promise<void> {
+  const values = parseValues(flags.values);
+  const config = loadConfig(flags.config, overrides);
+  const models = new ServingModels({ microBatchMax: 1 });
+  try {
+    await loadFromArtifacts(config, models, stderrLog);
+    const { seriesId } = flags;
+    const lease = chooseModel(models, seriesId);
+    try {
+      const { forecaster } = lease.model;
+      forecaster.validate({ values, seriesId }, "--values");
+      const result = await forecaster.predict(values, seriesId);
+      process.stdout.write(`${JSON.stringify(forecastBody(lease.model.info, result, seriesId), null, 2)}\n`);
+    } catch (error) {
+      if (error instanceof ForecastInputError) throw new UsageError(error.message);
+      throw error;
+    } finally {
+      lease.release();
+    }
+  } finally {
+    await models.close();
+  }
+}
+
+/** `salescast serve` and `salescast predict`. */
+export function registerServeCommands(program: Command): void {
+  program
+    .command("serve")
+    .description("serve forecasts over HTTP (POST /api/predict, GET /api/health, OpenAPI UI at /docs)")
+    .option("-c, --config <file>", "config file", DEFAULT_CONFIG_PATH)
+    .option("-p, --port <n>", "port to listen on (default: server.port, or env PORT)")
+    .option("--host <host>", "address to listen on (default: server.host, or env HOST)")
+    .option("--train-if-missing", "when no model loads, train on the configured data first")
+    .option("--log-level <level>", `log level: ${LOG_LEVELS.join(", ")}`, "info")
+    .argument("[overrides...]", "config overrides such as server.micro_batch_max=128")
+    .action((overrides: string[], flags: ServeFlags) => runCommand(() => serve(overrides, flags)));
+
+  program
+    .command("predict")
+    .description("print one forecast as JSON, from the saved models (no server)")
+    .requiredOption("--values <v1,v2,...>", "the last window_size sales values, oldest first")
+    .option("--series-id <id>", "the series to forecast (default: the global model's pooled statistics)")
+    .option("-c, --config <file>", "config file", DEFAULT_CONFIG_PATH)
+    .argument("[overrides...]", "config overrides such as paths.artifacts=models")
+    .action((overrides: string[], flags: PredictFlags) => runCommand(() => predict(overrides, flags)));
+}

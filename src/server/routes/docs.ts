@@ -1,0 +1,25 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { SalescastApp } from "../base-app.ts";
+
+/**
+ * The OpenAPI document (GET /openapi.json) and its UI (GET /docs), made from the route schemas. Register
+ * before the routes, so the document sees them.
+ */
+export async function registerDocs(app: SalescastApp, version: string): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "salescast",
+        description: "Sales forecasts from neural models trained on your sales history.",
+        version,
+      },
+      tags: [
+        { name: "forecast", description: "forecasts from the serving models" },
+        { name: "operations", description: "health of the server" },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,157 @@
+/**
+ * The request and response schemas of the HTTP API (TypeBox, i.e. JSON Schema): they validate requests,
+ * serialize responses, and make the OpenAPI document with its examples.
+ */
+import { type Static, Type } from "@fastify/type-provider-typebox";
+
+const EXAMPLE_SERIES = [100, 120, 90, 110, 130, 95, 105, 115, 125, 85, 100, 140, 120, 110];
+
+const EXAMPLE_MODEL = {
+  name: "global",
+  version: "20250101T000000000Z-1a2b3c4d",
+  scope: "global",
+  window_size: 14,
+  horizon: 1,
+  frequency: "D",
+  created_at: "2025-01-01T00:00:00.000Z",
+};
+
+const SeriesValues = Type.Array(Type.Number(), {
+  description:
+    "sales of the last window_size periods, oldest first (as many values as the model's window_size)",
+  examples: [EXAMPLE_SERIES],
+});
+
+export const PredictBody = Type.Object(
+  { series: SeriesValues },
+  { additionalProperties: false, examples: [{ series: EXAMPLE_SERIES }] },
+);
+
+export const SeriesParams = Type.Object({
+  series_id: Type.String({
+    description: "a series the serving models were trained on",
+    examples: ["Beauty"],
+  }),
+});
+
+const modelFields = {
+  name: Type.String({ description: '"global" or "series:<id>"' }),
+  version: Type.String(),
+  scope: Type.String({ description: "global or per_series" }),
+  window_size: Type.Integer({ description: "values a forecast needs" }),
+  horizon: Type.Integer({ description: "periods a forecast covers" }),
+  frequency: Type.String({ description: "D, W or M" }),
+  created_at: Type.String({ description: "when the model was trained (ISO 8601)" }),
+};
+
+const ModelSummary = Type.Object(
+  {
+    ...modelFields,
+    series_id: Type.Optional(Type.String({ description: "the series whose statistics scaled the input" })),
+  },
+  { description: "the model that answered" },
+);
+
+export const PredictResponse = Type.Object(
+  {
+    predicted_sales: Type.Number({ description: "the forecast for the next period" }),
+    forecast: Type.Array(Type.Number(), { description: "the forecast for each period of the horizon" }),
+    model: ModelSummary,
+  },
+  {
+    description: "a forecast",
+    examples: [
+      { predicted_sales: 112.4, forecast: [112.4], model: { ...EXAMPLE_MODEL, series_id: "Beauty" } },
+    ],
+  },
+);
+
+const BatchItem = Type.Object(
+  {
+    series_id: Type.Optional(
+      Type.String({
+        description: "the series to forecast; without it, the default model and its pooled statistics",
+      }),
+    ),
+    series: SeriesValues,
+  },
+  { additionalProperties: false },
+);
+
+/** The batch body; `maxItems` is the server's `batch_max_items`. */
+export function batchBody(maxItems: number) {
+  return Type.Object(
+    { items: Type.Array(BatchItem, { minItems: 1, maxItems }) },
+    {
+      additionalProperties: false,
+      examples: [
+        {
+          items: [
+            { series_id: "Beauty", series: EXAMPLE_SERIES },
+            { series: EXAMPLE_SERIES.map((v) => v * 2) },
+          ],
+        },
+      ],
+    },
+  );
+}
+
+export const BatchResponse = Type.Object(
+  { results: Type.Array(PredictResponse, { description: "one forecast per item, in the items' order" }) },
+  { description: "the forecasts" },
+);
+
+const ModelListing = Type.Object({
+  ...modelFields,
+  series: Type.Array(Type.String(), { description: "the series this model has statistics for" }),
+});
+
+export const HealthResponse = Type.Object(
+  {
+    status: Type.Literal("ok"),
+    models_loaded: Type.Integer(),
+    models: Type.Array(ModelListing),
+    message: Type.Optional(Type.String({ description: "present when no model is loaded: how to get one" })),
+  },
+  {
+    description: "the server is up; the models it serves",
+    examples: [
+      { status: "ok", models_loaded: 1, models: [{ ...EXAMPLE_MODEL, series: ["Beauty", "Clothing"] }] },
+    ],
+  },
+);
+
+const errorFields = {
+  error: Type.String({ description: "a stable code, such as invalid_request or unknown_series" }),
+  message: Type.String({ description: "what is wrong, for people" }),
+  details: Type.Optional(
+    Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), {
+      description: "the field that failed validation",
+    }),
+  ),
+};
+
+export const ErrorResponse = Type.Object(errorFields);
+
+const ERROR_DESCRIPTIONS = {
+  400: "the body is not JSON, or does not match the schema",
+  404: "no model serves this series",
+  413: "the body is over the size limit",
+  415: "the body is not application/json",
+  422: "a series has the wrong length or a value that is not finite",
+  500: "a server fault",
+  503: "no model can answer",
+} as const;
+
+type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
+
+/** Response schemas for these error statuses, all in the one error shape. */
+export function errorResponses<const S extends ErrorStatus>(...statuses: S[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [status, Type.Object(errorFields, { description: ERROR_DESCRIPTIONS[status] })]),
+  ) as Record<S, typeof ErrorResponse>;
+}
+
+export type PredictResponseBody = Static<typeof PredictResponse>;
+export type HealthResponseBody = Static<typeof HealthResponse>;
+export type ErrorBody = Static<typeof ErrorResponse>;
