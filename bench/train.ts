@@ -28,8 +28,14 @@ const MEASURE_SECONDS = 5;
 const TORCH_SCRIPT = fileURLToPath(new URL("../../shared/reference/torch_reference.py", import.meta.url));
 const PYTHON = "/usr/bin/python3";
 
+interface Rate {
+  samplesPerSecond: number;
+  /** CPU time this process got over wall time: well below 1 means a neighbour took the core. */
+  cpuShare: number;
+}
+
 /** Steady-state training samples/s on random data, stepping through it as the PyTorch script does. */
-function trainRate(batch: number): number {
+function trainRate(batch: number): Rate {
   const rng = new Rng(0);
   const network = createCnnLstm(SPEC, rng);
   const optimizer = new Adam(network.params, { lr: 1e-3 });
@@ -45,11 +51,14 @@ function trainRate(batch: number): number {
     network.backward(dOut);
     optimizer.step();
   };
-  const runFor = (seconds: number) => {
+  const runFor = (seconds: number): Rate => {
     const begin = performance.now();
+    const cpuBegin = process.cpuUsage();
     let steps = 0;
     while (performance.now() - begin < seconds * 1000) step(steps++);
-    return (steps * batch) / ((performance.now() - begin) / 1000);
+    const elapsed = (performance.now() - begin) / 1000;
+    const cpu = process.cpuUsage(cpuBegin);
+    return { samplesPerSecond: (steps * batch) / elapsed, cpuShare: (cpu.user + cpu.system) / 1e6 / elapsed };
   };
   runFor(WARMUP_SECONDS);
   return runFor(MEASURE_SECONDS);
@@ -86,9 +95,11 @@ const oursBest = new Map<number, number>();
 const torchBest = new Map<number, number>();
 for (let round = 1; round <= rounds; round++) {
   for (const batch of BATCHES) {
-    const value = Math.round(trainRate(batch));
+    const { samplesPerSecond, cpuShare } = trainRate(batch);
+    const value = Math.round(samplesPerSecond);
     recordBest(oursBest, batch, value);
-    console.log(JSON.stringify({ what: "train_samples_per_s", engine: "salescast", round, batch, value }));
+    const record = { what: "train_samples_per_s", engine: "salescast", round, batch, value };
+    console.log(JSON.stringify({ ...record, cpu_share: Number(cpuShare.toFixed(2)) }));
   }
   if (missing) continue;
   for (const [batch, value] of torchRates()) {

@@ -72,8 +72,8 @@ function declareValues(code: Code, lanes: Lanes, sets: number): Values[] {
 }
 
 function declareLocals(code: Code): Locals {
-  const [rowsLeft, column, rowBytes, gateRowBytes, gateF, gateG, gateO, wideBound, vectorBound] =
-    code.declare(I32, 9);
+  const [rowsLeft, column, rowBytes, gateRowBytes, gateF, gateG, gateO, wideBound, vectorBound, scalarBound] =
+    code.declare(I32, 10);
   const vectorValues = declareValues(code, VECTOR, INTERLEAVED_GROUPS);
   const [scalarValues] = declareValues(code, SCALAR, 1);
   const vectorGroup = (v: Values, i: number): Group => ({ lanes: VECTOR, offset: 16 * i, v });
@@ -86,7 +86,7 @@ function declareLocals(code: Code): Locals {
     passes: [
       { groups: vectorValues.map(vectorGroup), bound: wideBound, columns: 4 * INTERLEAVED_GROUPS },
       { groups: [vectorGroup(vectorValues[0], 0)], bound: vectorBound, columns: 4 },
-      { groups: [{ lanes: SCALAR, offset: 0, v: scalarValues }], bound: rowBytes, columns: 1 },
+      { groups: [{ lanes: SCALAR, offset: 0, v: scalarValues }], bound: scalarBound, columns: 1 },
     ],
   };
 }
@@ -161,8 +161,7 @@ function emitWalk(
   code.emit(code.get(gateO), code.get(gateF), i32.add, code.set(local.gateRowBytes));
   // column < rowBytes - (4·columns - 4) exactly when `columns` more floats fit after column (a multiple of 4).
   for (const { bound, columns } of local.passes) {
-    if (bound !== local.rowBytes)
-      code.emit(code.get(local.rowBytes), code.i32(4 * columns - 4), i32.sub, code.set(bound));
+    code.emit(code.get(local.rowBytes), code.i32(4 * columns - 4), i32.sub, code.set(bound));
   }
   code.emit(code.get(rows), code.set(local.rowsLeft));
   code.whileLoop(code.get(local.rowsLeft), () => {

@@ -278,7 +278,7 @@ export function emitStreams(
 }
 
 /** A module importing `env.memory` and exporting each function, all of them `(i32 …) → ()`. */
-export function assembleModule(functions: { name: string; code: Code }[]): Uint8Array {
+export function assembleModule(functions: { name: string; code: Code }[]): Uint8Array<ArrayBuffer> {
   const types = functions.map(({ code }) => [
     0x60,
     ...vector(new Array<number[]>(code.parameterCount).fill([I32])),
