@@ -23,6 +23,7 @@ export const modelSchema = z.strictObject({
   kernel_size: positiveInt,
   lstm_hidden: positiveInt,
   lstm_layers: positiveInt.max(8),
+  highway: z.boolean(),
 });
 
 export const trainSchema = z.strictObject({
@@ -30,6 +31,7 @@ export const trainSchema = z.strictObject({
   lr: z.number().positive(),
   seed: z.number().int().nonnegative(),
   patience: positiveInt,
+  refit: z.boolean(),
   scope: z.enum(["global", "per_series"]),
   series: z.array(z.string().min(1)),
 });

@@ -1,4 +1,5 @@
 import { Conv1dRelu } from "./conv1d.ts";
+import { Highway } from "./highway.ts";
 import { Linear } from "./linear.ts";
 import { Lstm } from "./lstm.ts";
 import type { Rng } from "./rng.ts";
@@ -7,8 +8,9 @@ import { Workspace } from "./workspace.ts";
 
 /**
  * The seed model: `x[batch, window]` → Conv1d(1 → channels) → ReLU → LSTM (batch-first in PyTorch's terms)
- * → last hidden state of the top layer → Linear(hidden → horizon). Parameters are created in the order and
- * shapes of `cnnLstmParamShapes(spec)`, initialized as PyTorch does from `rng`.
+ * → last hidden state of the top layer → Linear(hidden → horizon), plus, with `spec.highway`, a linear map of
+ * the raw window to the horizon. Parameters are created in the order and shapes of `cnnLstmParamShapes(spec)`,
+ * initialized as PyTorch does from `rng`.
  */
 export function createCnnLstm(spec: CnnLstmSpec, rng: Rng): Network {
   validateSpec(spec);
@@ -33,6 +35,7 @@ class CnnLstm implements Network {
   private readonly conv: Conv1dRelu;
   private readonly lstm: Lstm;
   private readonly fc: Linear;
+  private readonly highway: Highway | null;
   private capacity = 0;
   private batch = 0;
   private output = new Float32Array(0);
@@ -45,7 +48,9 @@ class CnnLstm implements Network {
     this.conv = new Conv1dRelu(this.workspace, windowSize, convChannels, kernelSize, rng);
     this.lstm = new Lstm(this.workspace, convChannels, lstmHidden, lstmLayers, this.conv.steps, rng);
     this.fc = new Linear(this.workspace, lstmHidden, horizon, "fc", rng);
+    this.highway = spec.highway ? new Highway(windowSize, horizon, rng) : null;
     this.params = [this.conv.weight, this.conv.bias, ...this.lstm.params, this.fc.weight, this.fc.bias];
+    if (this.highway) this.params.push(this.highway.weight, this.highway.bias);
   }
 
   forward(x: Float32Array, batch: number): Float32Array {
@@ -65,6 +70,11 @@ class CnnLstm implements Network {
     this.fc.forward(this.lstm.top.hidden, lastStep, batch);
     if (this.output.length !== batch * horizon) this.output = new Float32Array(batch * horizon);
     this.output.set(this.fc.out.subarray(0, batch * horizon));
+    if (this.highway) {
+      this.highway.forward(x, batch);
+      const { out } = this.highway;
+      for (let i = 0; i < batch * horizon; i++) this.output[i] += out[i];
+    }
     this.batch = batch;
     return this.output;
   }
@@ -75,6 +85,7 @@ class CnnLstm implements Network {
     if (dOut.length < needed) {
       throw new RangeError(`dOut has ${dOut.length} values, the last forward produced ${needed}`);
     }
+    this.highway?.backward(dOut);
     this.fc.backward(dOut);
     this.lstm.backward(this.fc.dInput);
     this.conv.backward(this.lstm.layers[0].dInput);
@@ -92,6 +103,7 @@ class CnnLstm implements Network {
       this.lstm.allocate(batch);
       this.fc.allocate(batch);
     });
+    this.highway?.allocate(batch);
     this.capacity = batch;
   }
 }

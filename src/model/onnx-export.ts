@@ -128,7 +128,20 @@ function cnnLstmGraph(spec: CnnLstmSpec, params: Map<string, Float32Array>): Onn
     floatTensor("fc.weight", [horizon, lstmHidden], param("fc.weight")),
     floatTensor("fc.bias", [horizon], param("fc.bias")),
   );
-  node.push(op("Gemm", ["last_hidden", "fc.weight", "fc.bias"], [OUTPUT_NAME], [int("transB", 1)]));
+  const transB = [int("transB", 1)];
+  if (!spec.highway) {
+    node.push(op("Gemm", ["last_hidden", "fc.weight", "fc.bias"], [OUTPUT_NAME], transB));
+  } else {
+    initializer.push(
+      floatTensor("highway.weight", [horizon, windowSize], param("highway.weight")),
+      floatTensor("highway.bias", [horizon], param("highway.bias")),
+    );
+    node.push(
+      op("Gemm", ["last_hidden", "fc.weight", "fc.bias"], ["head_out"], transB),
+      op("Gemm", [INPUT_NAME, "highway.weight", "highway.bias"], ["highway_out"], transB),
+      op("Add", ["head_out", "highway_out"], [OUTPUT_NAME]),
+    );
+  }
 
   return {
     name: "salescast_cnn_lstm",

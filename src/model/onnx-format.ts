@@ -59,8 +59,12 @@ export function validateCnnLstmSpec(value: unknown): CnnLstmSpec {
   if (valid.kernelSize > valid.windowSize) {
     throw new Error(`spec.kernelSize (${valid.kernelSize}) exceeds spec.windowSize (${valid.windowSize})`);
   }
+  if (spec.highway !== undefined && typeof spec.highway !== "boolean") {
+    throw new Error(`spec.highway must be true or false, got ${JSON.stringify(spec.highway)}`);
+  }
   return {
     architecture: "cnn_lstm",
+    ...(valid.highway ? { highway: true } : {}),
     windowSize: valid.windowSize,
     horizon: valid.horizon,
     convChannels: valid.convChannels,

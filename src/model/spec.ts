@@ -10,6 +10,8 @@ export interface CnnLstmSpec {
   kernelSize: number;
   lstmHidden: number;
   lstmLayers: number;
+  /** Adds a linear map from the raw window to the horizon (LSTNet's highway); absent means off. */
+  highway?: boolean;
 }
 
 export type NetworkSpec = CnnLstmSpec;
@@ -55,6 +57,12 @@ export function cnnLstmParamShapes(spec: CnnLstmSpec): ParamShape[] {
     );
   }
   shapes.push({ name: "fc.weight", shape: [horizon, h] }, { name: "fc.bias", shape: [horizon] });
+  if (spec.highway) {
+    shapes.push(
+      { name: "highway.weight", shape: [horizon, spec.windowSize] },
+      { name: "highway.bias", shape: [horizon] },
+    );
+  }
   return shapes;
 }
 

@@ -68,7 +68,9 @@ export function fitNetwork(
   const { network } = parts;
   const history: EpochReport[] = [];
   let dOutput = new Float32Array(0);
-  let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, weights: snapshot(network) };
+  // Epoch 0 is the starting point: a warm-started network that training only worsens is kept as it was.
+  const initialLoss = validation.count > 0 ? evaluateLoss(parts, validation) : Number.POSITIVE_INFINITY;
+  let best = { loss: initialLoss, epoch: 0, weights: snapshot(network) };
   for (let epoch = 1; epoch <= options.maxEpochs; epoch++) {
     let total = 0;
     for (const batch of parts.batches(train)) {

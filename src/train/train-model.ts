@@ -8,10 +8,15 @@ import {
   type Series,
   type SplitOptions,
   splitBounds,
+  type WindowSet,
 } from "../data/index.ts";
 import { Adam, type CnnLstmSpec, createCnnLstm, mseLoss, type Network, Rng } from "../model/index.ts";
 import { type ComparedMetrics, validationMetrics, type WindowPredictor } from "./evaluate.ts";
+import { warmStartHighway } from "./linear-warm-start.ts";
 import { type EpochReport, type FitResult, fitNetwork } from "./loop.ts";
+
+/** Ridge penalty of the highway's warm start, on normalized values: enough to keep collinear lags stable. */
+const WARM_START_RIDGE = 1;
 
 export interface TrainedModel {
   network: Network;
@@ -21,6 +26,8 @@ export interface TrainedModel {
   /** All series' training parts pooled: the stats for a forecast that names no series. */
   pooledStats: NormalizationStats;
   fit: FitResult;
+  /** Epochs of the refit on training and validation windows (0 without one). */
+  refitEpochs: number;
   validation: ComparedMetrics | null;
   trainWindows: number;
   validationWindows: number;
@@ -44,6 +51,7 @@ export function specFromConfig(config: Config): CnnLstmSpec {
     kernelSize: model.kernel_size,
     lstmHidden: model.lstm_hidden,
     lstmLayers: model.lstm_layers,
+    highway: model.highway,
   };
 }
 
@@ -77,6 +85,58 @@ export function enginePredictor(network: Network, chunk: number): WindowPredicto
  * per-series normalization from training parts, sliding windows, seeded minibatch Adam with early stopping,
  * then validation metrics beside the naive baselines.
  */
+/** Both sets' windows in one, training order first. */
+function concatWindowSets(a: WindowSet, b: WindowSet): WindowSet {
+  const x = new Float32Array(a.x.length + b.x.length);
+  x.set(a.x);
+  x.set(b.x, a.x.length);
+  const y = new Float32Array(a.y.length + b.y.length);
+  y.set(a.y);
+  y.set(b.y, a.y.length);
+  const seriesIndex = new Int32Array(a.count + b.count);
+  seriesIndex.set(a.seriesIndex);
+  seriesIndex.set(b.seriesIndex, a.count);
+  return { x, y, seriesIndex, count: a.count + b.count, windowSize: a.windowSize, horizon: a.horizon };
+}
+
+interface FitRun {
+  network: Network;
+  fit: FitResult;
+}
+
+/** A network seeded from `seed`, warm-started when it has a highway, and trained on `train`. */
+function fitOnce(
+  spec: CnnLstmSpec,
+  config: Config,
+  train: WindowSet,
+  validation: WindowSet,
+  maxEpochs: number,
+  onEpoch: TrainModelOptions["onEpoch"],
+): FitRun {
+  const rng = new Rng(config.train.seed);
+  const network = createCnnLstm(spec, rng);
+  if (spec.highway && train.count > 0) warmStartHighway(network, train, WARM_START_RIDGE);
+  const adam = new Adam(network.params, { lr: config.train.lr });
+  const random = () => rng.uniform();
+  const batchSize = config.data.batch_size;
+  const parts = {
+    network,
+    step: () => adam.step(),
+    loss: mseLoss,
+    batches: (set: WindowSet) => iterateBatches(set, batchSize, random),
+    evaluationBatches: (set: WindowSet) => iterateBatches(set, Math.max(batchSize, 256)),
+  };
+  const fit = fitNetwork(parts, train, validation, { maxEpochs, patience: config.train.patience, onEpoch });
+  return { network, fit };
+}
+
+/**
+ * Trains one network on the given series (one series for a per-series model, many for a global one):
+ * per-series normalization from training parts, sliding windows, seeded minibatch Adam with early stopping,
+ * then validation metrics beside the naive baselines. With `train.refit`, the validation windows, the most
+ * recent ones, then join the training windows for a second fit of the epoch count early stopping chose; the
+ * reported validation metrics stay those of the first fit, which never saw them.
+ */
 export function trainModel(series: Series[], config: Config, options: TrainModelOptions): TrainedModel {
   const started = performance.now();
   const split: SplitOptions = {
@@ -87,35 +147,46 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
   };
   const stats = fitSeriesNormalization(series, split);
   const { train, validation } = buildWindowSets(series, stats, split);
-  const rng = new Rng(config.train.seed);
   const spec = specFromConfig(config);
-  const network = createCnnLstm(spec, rng);
-  const adam = new Adam(network.params, { lr: config.train.lr });
-  const random = () => rng.uniform();
-  const batchSize = config.data.batch_size;
-  const fit = fitNetwork(
-    {
-      network,
-      step: () => adam.step(),
-      loss: mseLoss,
-      batches: (set) => iterateBatches(set, batchSize, random),
-      evaluationBatches: (set) => iterateBatches(set, Math.max(batchSize, 256)),
-    },
-    train,
-    validation,
-    { maxEpochs: config.train.max_epochs, patience: config.train.patience, onEpoch: options.onEpoch },
+  const first = fitOnce(spec, config, train, validation, config.train.max_epochs, options.onEpoch);
+  const metrics = validationMetrics(
+    enginePredictor(first.network, 256),
+    series,
+    stats,
+    split,
+    options.season,
   );
-  const metrics = validationMetrics(enginePredictor(network, 256), series, stats, split, options.season);
+  const refit =
+    config.train.refit && validation.count > 0
+      ? fitOnce(
+          spec,
+          config,
+          concatWindowSets(train, validation),
+          EMPTY_WINDOWS(train),
+          Math.max(1, first.fit.bestEpoch),
+          undefined,
+        )
+      : null;
   return {
-    network,
+    network: (refit ?? first).network,
     spec,
     series,
     stats,
     pooledStats: pooledTrainingStats(series, split),
-    fit,
+    fit: first.fit,
+    refitEpochs: refit ? refit.fit.epochs : 0,
     validation: metrics,
     trainWindows: train.count,
     validationWindows: validation.count,
     seconds: (performance.now() - started) / 1000,
   };
 }
+
+const EMPTY_WINDOWS = (like: WindowSet): WindowSet => ({
+  x: new Float32Array(0),
+  y: new Float32Array(0),
+  seriesIndex: new Int32Array(0),
+  count: 0,
+  windowSize: like.windowSize,
+  horizon: like.horizon,
+});

@@ -49,41 +49,45 @@ function centerReluKinks(network: Network, x: Float32Array): number {
 }
 
 describe("CNN-LSTM gradients against central finite differences", () => {
-  it("agree for every parameter tensor (2 layers, kernel 5, horizon 3)", () => {
-    const rng = new Rng(11);
-    const network = createCnnLstm(SPEC, rng);
-    const x = Float32Array.from({ length: BATCH * SPEC.windowSize }, () => rng.uniformRange(-1, 1));
-    const y = Float32Array.from({ length: BATCH * SPEC.horizon }, () => rng.normal());
-    // A step moves a conv pre-activation by at most STEP (bias) or STEP · |x| < STEP (weight, |x| < 1).
-    expect(centerReluKinks(network, x)).toBeGreaterThan(STEP);
+  it.each([false, true])(
+    "agree for every parameter tensor (2 layers, kernel 5, horizon 3, highway %s)",
+    (highway) => {
+      const rng = new Rng(11);
+      const network = createCnnLstm({ ...SPEC, highway }, rng);
+      const x = Float32Array.from({ length: BATCH * SPEC.windowSize }, () => rng.uniformRange(-1, 1));
+      const y = Float32Array.from({ length: BATCH * SPEC.horizon }, () => rng.normal());
+      // A step moves a conv pre-activation by at most STEP (bias) or STEP · |x| < STEP (weight, |x| < 1).
+      expect(centerReluKinks(network, x)).toBeGreaterThan(STEP);
 
-    const count = BATCH * SPEC.horizon;
-    const loss = () => mseLoss(network.forward(x, BATCH), y, count);
-    const dOut = new Float32Array(count);
-    network.zeroGrad();
-    mseLoss(network.forward(x, BATCH), y, count, dOut);
-    network.backward(dOut);
+      const count = BATCH * SPEC.horizon;
+      const loss = () => mseLoss(network.forward(x, BATCH), y, count);
+      const dOut = new Float32Array(count);
+      network.zeroGrad();
+      mseLoss(network.forward(x, BATCH), y, count, dOut);
+      network.backward(dOut);
 
-    for (const param of network.params) {
-      const picks = Math.min(COORDINATES_PER_TENSOR, param.data.length);
-      const indices = rng.shuffle(Array.from({ length: param.data.length }, (_, i) => i)).slice(0, picks);
-      let difference = 0;
-      let norm = 0;
-      for (const i of indices) {
-        const original = param.data[i];
-        param.data[i] = original + STEP;
-        const up = param.data[i];
-        const lossUp = loss();
-        param.data[i] = original - STEP;
-        const down = param.data[i];
-        const lossDown = loss();
-        param.data[i] = original;
-        const numeric = (lossUp - lossDown) / (up - down);
-        difference += (numeric - param.grad[i]) ** 2;
-        norm += numeric ** 2;
+      expect(network.params.some((p) => p.name === "highway.weight")).toBe(highway);
+      for (const param of network.params) {
+        const picks = Math.min(COORDINATES_PER_TENSOR, param.data.length);
+        const indices = rng.shuffle(Array.from({ length: param.data.length }, (_, i) => i)).slice(0, picks);
+        let difference = 0;
+        let norm = 0;
+        for (const i of indices) {
+          const original = param.data[i];
+          param.data[i] = original + STEP;
+          const up = param.data[i];
+          const lossUp = loss();
+          param.data[i] = original - STEP;
+          const down = param.data[i];
+          const lossDown = loss();
+          param.data[i] = original;
+          const numeric = (lossUp - lossDown) / (up - down);
+          difference += (numeric - param.grad[i]) ** 2;
+          norm += numeric ** 2;
+        }
+        expect(norm, `${param.name} has a gradient to check`).toBeGreaterThan(0);
+        expect(Math.sqrt(difference / norm), param.name).toBeLessThan(TOLERANCE);
       }
-      expect(norm, `${param.name} has a gradient to check`).toBeGreaterThan(0);
-      expect(Math.sqrt(difference / norm), param.name).toBeLessThan(TOLERANCE);
-    }
-  });
+    },
+  );
 });

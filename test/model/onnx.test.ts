@@ -262,32 +262,35 @@ describe("ONNX and the engine", () => {
     return new Map(network.params.map((p) => [p.name, p.data]));
   }
 
-  it("onnxruntime matches the engine's forward (2 layers, horizon 3, kernel 5)", async () => {
-    const rng = new Rng(2024);
-    const network = createCnnLstm(stackedSpec, rng);
-    const x = Float32Array.from({ length: batch * stackedSpec.windowSize }, () => rng.normal());
-    const expected = network.forward(x, batch).slice();
+  it.each([false, true])(
+    "onnxruntime matches the engine's forward (2 layers, horizon 3, kernel 5, highway %s)",
+    async (highway) => {
+      const spec: CnnLstmSpec = { ...stackedSpec, highway };
+      const rng = new Rng(2024);
+      const network = createCnnLstm(spec, rng);
+      const x = Float32Array.from({ length: batch * spec.windowSize }, () => rng.normal());
+      const expected = network.forward(x, batch).slice();
 
-    const output = await runOnnx(
-      exportOnnx(stackedSpec, engineParams(network)),
-      x,
-      batch,
-      stackedSpec.windowSize,
-    );
+      const output = await runOnnx(exportOnnx(spec, engineParams(network)), x, batch, spec.windowSize);
 
-    expect(output.dims).toEqual([batch, stackedSpec.horizon]);
-    expect(relativeError(output.data as Float32Array, expected)).toBeLessThan(1e-5);
-  });
+      expect(output.dims).toEqual([batch, spec.horizon]);
+      expect(relativeError(output.data as Float32Array, expected)).toBeLessThan(1e-5);
+    },
+  );
 
-  it("an imported model loads into a fresh engine network and forecasts exactly as the original", () => {
-    const rng = new Rng(17);
-    const original = createCnnLstm(stackedSpec, rng);
-    const x = Float32Array.from({ length: batch * stackedSpec.windowSize }, () => rng.normal());
-    const imported = importOnnx(exportOnnx(stackedSpec, engineParams(original)));
+  it.each([false, true])(
+    "an imported model loads into a fresh engine network and forecasts exactly as the original (highway %s)",
+    (highway) => {
+      const spec: CnnLstmSpec = { ...stackedSpec, highway };
+      const rng = new Rng(17);
+      const original = createCnnLstm(spec, rng);
+      const x = Float32Array.from({ length: batch * spec.windowSize }, () => rng.normal());
+      const imported = importOnnx(exportOnnx(spec, engineParams(original)));
 
-    const restored = createCnnLstm(imported.spec, new Rng(99));
-    setParams(restored, imported.params);
+      const restored = createCnnLstm(imported.spec, new Rng(99));
+      setParams(restored, imported.params);
 
-    expect(restored.forward(x, batch)).toEqual(original.forward(x, batch).slice());
-  });
+      expect(restored.forward(x, batch)).toEqual(original.forward(x, batch).slice());
+    },
+  );
 });

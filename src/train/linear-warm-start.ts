@@ -1,0 +1,90 @@
+import type { WindowSet } from "../data/index.ts";
+import type { Network } from "../model/index.ts";
+
+/**
+ * Solves `A z = b` for a symmetric positive definite `A` (n×n, row-major) in place by Cholesky; `b` holds
+ * `columns` right-hand sides as rows of an n×columns matrix and is overwritten with the solution.
+ */
+function choleskySolve(a: Float64Array, b: Float64Array, n: number, columns: number): void {
+  for (let j = 0; j < n; j++) {
+    let diagonal = a[j * n + j];
+    for (let k = 0; k < j; k++) diagonal -= a[j * n + k] ** 2;
+    const pivot = Math.sqrt(diagonal);
+    a[j * n + j] = pivot;
+    for (let i = j + 1; i < n; i++) {
+      let sum = a[i * n + j];
+      for (let k = 0; k < j; k++) sum -= a[i * n + k] * a[j * n + k];
+      a[i * n + j] = sum / pivot;
+    }
+  }
+  for (let c = 0; c < columns; c++) {
+    for (let i = 0; i < n; i++) {
+      let sum = b[i * columns + c];
+      for (let k = 0; k < i; k++) sum -= a[i * n + k] * b[k * columns + c];
+      b[i * columns + c] = sum / a[i * n + i];
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let sum = b[i * columns + c];
+      for (let k = i + 1; k < n; k++) sum -= a[k * n + i] * b[k * columns + c];
+      b[i * columns + c] = sum / a[i * n + i];
+    }
+  }
+}
+
+export interface LinearMap {
+  /** `[horizon, windowSize]`, row-major as `highway.weight`. */
+  weight: Float32Array;
+  bias: Float32Array;
+}
+
+/**
+ * Ridge regression of every horizon step on the window (with an unpenalized intercept): the best linear
+ * autoregression of the training windows, in closed form.
+ */
+export function fitLinearAutoregression(set: WindowSet, ridge: number): LinearMap {
+  const { windowSize: w, horizon: h, count, x, y } = set;
+  const n = w + 1; // inputs plus the intercept column
+  const gram = new Float64Array(n * n);
+  const cross = new Float64Array(n * h);
+  const row = new Float64Array(n);
+  for (let s = 0; s < count; s++) {
+    for (let t = 0; t < w; t++) row[t] = x[s * w + t];
+    row[w] = 1;
+    for (let i = 0; i < n; i++) {
+      const ri = row[i];
+      for (let j = 0; j <= i; j++) gram[i * n + j] += ri * row[j];
+      for (let k = 0; k < h; k++) cross[i * h + k] += ri * y[s * h + k];
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) gram[j * n + i] = gram[i * n + j];
+    if (i < w) gram[i * n + i] += ridge;
+  }
+  choleskySolve(gram, cross, n, h);
+  const weight = new Float32Array(h * w);
+  const bias = new Float32Array(h);
+  for (let k = 0; k < h; k++) {
+    for (let t = 0; t < w; t++) weight[k * w + t] = cross[t * h + k];
+    bias[k] = cross[w * h + k];
+  }
+  return { weight, bias };
+}
+
+/**
+ * Starts a network with a highway from the best linear model of the training windows, and its recurrent
+ * head at zero, so training begins where a linear autoregression ends and the CNN-LSTM learns what is left.
+ */
+export function warmStartHighway(network: Network, train: WindowSet, ridge: number): void {
+  const linear = fitLinearAutoregression(train, ridge);
+  const byName = new Map(network.params.map((p) => [p.name, p]));
+  const set = (name: string, values: Float32Array | null) => {
+    const param = byName.get(name);
+    if (!param) throw new Error(`the network has no parameter ${name}`);
+    if (values) param.data.set(values);
+    else param.data.fill(0);
+  };
+  set("highway.weight", linear.weight);
+  set("highway.bias", linear.bias);
+  set("fc.weight", null);
+  set("fc.bias", null);
+}
