@@ -1,11 +1,12 @@
 import type { Config } from "../config/index.ts";
 
 /**
- * A window for a backtest when the user set none: long enough to see a few seasons and twice the horizon,
- * short enough that the shortest series still yields as many training windows as the window is long.
+ * A window for a backtest when the user set none: one season plus half the horizon, so every forecast step
+ * sees its value one season back (at least the horizon itself), yet short enough that the shortest series
+ * still yields as many training windows as the window is long.
  */
 export function backtestWindowSize(season: number, horizon: number, shortestFitLength: number): number {
-  const wanted = Math.max(2 * horizon, 4 * season);
+  const wanted = Math.max(horizon, season + Math.ceil(horizon / 2));
   const room = Math.floor((shortestFitLength - horizon) / 2);
   return Math.max(2, Math.min(wanted, room));
 }

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import type { WindowSet } from "../../src/data/index.ts";
+import { createCnnLstm, Rng } from "../../src/model/index.ts";
+import { fitLinearAutoregression, warmStartHighway } from "../../src/train/linear-warm-start.ts";
+
+/** Windows whose targets are an exact linear function of the inputs: y0 = 2·x3 − x0 + 0.5, y1 = x1 − 1. */
+function linearWindows(count: number): WindowSet {
+  const rng = new Rng(5);
+  const x = Float32Array.from({ length: count * 4 }, () => rng.uniformRange(-2, 2));
+  const y = new Float32Array(count * 2);
+  for (let s = 0; s < count; s++) {
+    y[s * 2] = 2 * x[s * 4 + 3] - x[s * 4] + 0.5;
+    y[s * 2 + 1] = x[s * 4 + 1] - 1;
+  }
+  return { x, y, seriesIndex: new Int32Array(count), count, windowSize: 4, horizon: 2 };
+}
+
+describe("fitLinearAutoregression", () => {
+  it("recovers an exact linear relation with its intercept", () => {
+    const { weight, bias } = fitLinearAutoregression(linearWindows(200), 1e-9);
+    const expected = [-1, 0, 0, 2, 0, 1, 0, 0];
+    weight.forEach((w, i) => expect(w).toBeCloseTo(expected[i], 4));
+    expect(bias[0]).toBeCloseTo(0.5, 4);
+    expect(bias[1]).toBeCloseTo(-1, 4);
+  });
+
+  it("shrinks the weights as the ridge penalty grows", () => {
+    const norm = (r: number) => Math.hypot(...fitLinearAutoregression(linearWindows(50), r).weight);
+    expect(norm(100)).toBeLessThan(norm(1));
+  });
+});
+
+describe("warmStartHighway", () => {
+  it("makes the network start as the fitted linear model", () => {
+    const windows = linearWindows(100);
+    const spec = {
+      architecture: "cnn_lstm" as const,
+      windowSize: 4,
+      horizon: 2,
+      convChannels: 3,
+      kernelSize: 2,
+      lstmHidden: 5,
+      lstmLayers: 1,
+      highway: true,
+    };
+    const network = createCnnLstm(spec, new Rng(1));
+    warmStartHighway(network, windows, 1e-9);
+    const out = network.forward(windows.x.subarray(0, 10 * 4), 10);
+    for (let i = 0; i < 20; i++) expect(out[i]).toBeCloseTo(windows.y[i], 3);
+  });
+
+  it("refuses a network without a highway", () => {
+    const spec = {
+      architecture: "cnn_lstm" as const,
+      windowSize: 4,
+      horizon: 2,
+      convChannels: 3,
+      kernelSize: 2,
+      lstmHidden: 5,
+      lstmLayers: 1,
+    };
+    expect(() => warmStartHighway(createCnnLstm(spec, new Rng(1)), linearWindows(20), 1)).toThrow(
+      /no parameter highway\.weight/,
+    );
+  });
+});
