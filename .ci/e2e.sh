@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end checks against the real tools, from Debian's packages: promtool, a running salescast, a real
-# Prometheus scraping it. Run by .ci/run after `npm ci`, as root on a fresh machine.
+# Prometheus scraping it, and Chromium driving the dashboard. Run by .ci/run after `npm ci`, as root on a
+# fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The Debian packages the tests in test/e2e need; a fresh machine has none of them.
 E2E_PACKAGES=(
   prometheus # prometheus and promtool
-  # chromium goes here, for the dashboard's browser tests
+  chromium   # the dashboard's browser tests (playwright-core drives /usr/bin/chromium)
 )
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq

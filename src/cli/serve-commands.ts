@@ -1,19 +1,24 @@
 import type { Command } from "commander";
 import { type Config, DEFAULT_CONFIG_PATH, loadConfig } from "../config/index.ts";
 import { ForecastInputError } from "../forecast/index.ts";
+import { Registry } from "../registry/index.ts";
 import {
-  artifactDirectorySource,
   buildApp,
   closeOnSignals,
   forecastBody,
   type Lease,
   type LoadLog,
   loadModels,
+  loadSeriesCatalog,
   ModelUnavailableError,
   NO_MODEL_MESSAGE,
+  registrySource,
+  type SeriesCatalog,
+  type ServerApp,
   ServingModels,
+  withoutSecrets,
 } from "../server/index.ts";
-import { trainFromConfig } from "../train/index.ts";
+import { trainAndRegister } from "../train/register.ts";
 import { runCommand, UsageError } from "./errors.ts";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -49,9 +54,35 @@ function listenOverrides({ port, host }: ServeFlags): string[] {
   return overrides;
 }
 
-function loadFromArtifacts(config: Config, models: ServingModels, log: LoadLog) {
-  const source = artifactDirectorySource(config.paths.artifacts, log);
-  return loadModels(source, models, { clipNegative: config.forecast.clip_negative, log });
+/** The sales history for the dashboard's series routes; without it the server still serves forecasts. */
+async function seriesCatalog(config: Config): Promise<{ catalog?: SeriesCatalog; problem?: string }> {
+  try {
+    return { catalog: await loadSeriesCatalog(config.data) };
+  } catch (error) {
+    return {
+      problem: `GET /api/series is off: cannot read ${config.data.csv_path}: ${(error as Error).message}`,
+    };
+  }
+}
+
+/**
+ * Trains what the config asks and registers it, for a registry with nothing in production. A version the
+ * promotion policy leaves a candidate (the manual policy) is promoted when its name has no production
+ * version: the flag asks for a model to serve.
+ */
+async function trainFirstModels(config: Config, registry: Registry, log: LoadLog): Promise<void> {
+  log.info(`no production model in ${registry.path}: training on ${config.data.csv_path}`);
+  const trained = await trainAndRegister(withoutSecrets(config), { registry });
+  for (const warning of trained.warnings) log.warn(warning);
+  const serving = new Set(registry.production().map((model) => model.name));
+  for (const { registration } of trained.models) {
+    const { model } = registration;
+    if (!registration.promoted && !serving.has(model.name)) {
+      registry.promote(model.id);
+      serving.add(model.name);
+      log.info(`promoted ${model.name} v${model.version}: --train-if-missing serves what it trains`);
+    }
+  }
 }
 
 async function serve(overrides: string[], flags: ServeFlags): Promise<void> {
@@ -59,21 +90,28 @@ async function serve(overrides: string[], flags: ServeFlags): Promise<void> {
     throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got '${flags.logLevel}'`);
   }
   const config = loadConfig(flags.config, [...overrides, ...listenOverrides(flags)]);
+  const registry = Registry.open(config.registry);
   const models = new ServingModels({ microBatchMax: config.server.micro_batch_max });
-  const app = await buildApp({ config, models, logger: { level: flags.logLevel } });
+  let app: ServerApp | undefined;
   try {
-    const report = await loadFromArtifacts(config, models, app.log);
-    if (report.loaded.length === 0 && flags.trainIfMissing) {
-      app.log.info(`no model under ${config.paths.artifacts}: training on ${config.data.csv_path}`);
-      const trained = await trainFromConfig(config);
-      for (const warning of trained.warnings) app.log.warn(warning);
-      await loadFromArtifacts(config, models, app.log);
+    const logger = { level: flags.logLevel };
+    const interrupted = registry.failInterruptedRuns();
+    const { catalog, problem } = await seriesCatalog(config);
+    app = await buildApp({ config, models, registry, catalog, logger });
+    if (problem !== undefined) app.log.warn(problem);
+    for (const run of interrupted)
+      app.log.warn(`training run ${run.id} was cut off by a stop: marked failed`);
+    if (registry.production().length === 0 && flags.trainIfMissing) {
+      await trainFirstModels(config, registry, app.log);
     }
+    await app.loadServingModels();
     if (models.size === 0) app.log.warn(NO_MODEL_MESSAGE);
-    closeOnSignals(app);
+    closeOnSignals(app, { afterClose: () => registry.close() });
     await app.listen({ port: config.server.port, host: config.server.host });
   } catch (error) {
-    await app.close();
+    await app?.close();
+    await models.close();
+    registry.close();
     throw error;
   }
 }
@@ -113,8 +151,10 @@ async function predict(overrides: string[], flags: PredictFlags): Promise<void> 
   const values = parseValues(flags.values);
   const config = loadConfig(flags.config, overrides);
   const models = new ServingModels({ microBatchMax: 1 });
+  const registry = Registry.open(config.registry);
   try {
-    await loadFromArtifacts(config, models, stderrLog);
+    const source = registrySource(registry);
+    await loadModels(source, models, { clipNegative: config.forecast.clip_negative, log: stderrLog });
     const { seriesId } = flags;
     const lease = chooseModel(models, seriesId);
     try {
@@ -130,6 +170,7 @@ async function predict(overrides: string[], flags: PredictFlags): Promise<void> 
     }
   } finally {
     await models.close();
+    registry.close();
   }
 }
 
@@ -141,17 +182,20 @@ export function registerServeCommands(program: Command): void {
     .option("-c, --config <file>", "config file", DEFAULT_CONFIG_PATH)
     .option("-p, --port <n>", "port to listen on (default: server.port, or env PORT)")
     .option("--host <host>", "address to listen on (default: server.host, or env HOST)")
-    .option("--train-if-missing", "when no model loads, train on the configured data first")
+    .option(
+      "--train-if-missing",
+      "when the registry has no production model, train and register one on the configured data first",
+    )
     .option("--log-level <level>", `log level: ${LOG_LEVELS.join(", ")}`, "info")
     .argument("[overrides...]", "config overrides such as server.micro_batch_max=128")
     .action((overrides: string[], flags: ServeFlags) => runCommand(() => serve(overrides, flags)));
 
   program
     .command("predict")
-    .description("print one forecast as JSON, from the saved models (no server)")
+    .description("print one forecast as JSON, from the registry's production models (no server)")
     .requiredOption("--values <v1,v2,...>", "the last window_size sales values, oldest first")
     .option("--series-id <id>", "the series to forecast (default: the global model's pooled statistics)")
     .option("-c, --config <file>", "config file", DEFAULT_CONFIG_PATH)
-    .argument("[overrides...]", "config overrides such as paths.artifacts=models")
+    .argument("[overrides...]", "config overrides such as registry.path=models/registry.db")
     .action((overrides: string[], flags: PredictFlags) => runCommand(() => predict(overrides, flags)));
 }

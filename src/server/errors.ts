@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { ForecastInputError } from "../forecast/index.ts";
+import { RegistryError } from "../registry/index.ts";
 import type { ErrorBody } from "./schemas.ts";
 import { ModelUnavailableError } from "./serving-models.ts";
 import { type SchemaError, schemaProblem } from "./validation-messages.ts";
@@ -31,6 +32,13 @@ function contentTypeMessage(request: FastifyRequest): string {
     : `content type '${type}' is not supported: send the body as application/json`;
 }
 
+/** How a registry refusal answers: an unknown id, a clash with the state (one run per scope), or a request the state forbids. */
+const REGISTRY_ANSWERS: Record<RegistryError["kind"], [number, string]> = {
+  not_found: [404, "not_found"],
+  conflict: [409, "conflict"],
+  invalid: [409, "invalid_state"],
+};
+
 /** The status and body every failure answers with: `{error, message, details?}`. */
 function describeError(
   error: FrameworkError,
@@ -44,6 +52,10 @@ function describeError(
     const unknown = error.kind === "unknown_series";
     const body = { error: unknown ? "unknown_series" : "invalid_series", message: error.message };
     return { status: unknown ? 404 : 422, body };
+  }
+  if (error instanceof RegistryError) {
+    const [status, code] = REGISTRY_ANSWERS[error.kind];
+    return { status, body: { error: code, message: error.message } };
   }
   if (error instanceof ModelUnavailableError) {
     return { status: 503, body: { error: "model_unavailable", message: error.message } };

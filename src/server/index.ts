@@ -1,17 +1,32 @@
-export { type AppOptions, buildApp } from "./app.ts";
+export { type AppOptions, buildApp, type ServerApp } from "./app.ts";
+export { type AdminGuard, adminGuard } from "./auth.ts";
 export { createBaseApp, type SalescastApp } from "./base-app.ts";
 export { HttpError } from "./errors.ts";
-export { closeOnSignals } from "./lifecycle.ts";
+export { type CloseOptions, closeOnSignals } from "./lifecycle.ts";
 export { type LoadLog, type LoadOptions, type LoadReport, loadModels } from "./load-models.ts";
+export { createMetrics, registerMetrics, type SalescastMetrics } from "./metrics.ts";
 export { type BatchForecaster, MicroBatcher } from "./micro-batcher.ts";
-export { artifactDirectorySource, type ModelRef, type ModelSource, type SourceLog } from "./model-source.ts";
+export {
+  artifactDirectorySource,
+  type ModelRef,
+  type ModelSource,
+  registrySource,
+  registryVersionLabel,
+  type SourceLog,
+} from "./model-source.ts";
+export { type LoadFailure, ModelSync } from "./model-sync.ts";
 export { forecastBody } from "./responses.ts";
+export { createSeriesCatalog, loadSeriesCatalog, type SeriesCatalog } from "./series-catalog.ts";
 export {
   GLOBAL_MODEL,
   type Lease,
   ModelUnavailableError,
   NO_MODEL_MESSAGE,
   type ServingModel,
+  type ServingModelInfo,
   ServingModels,
+  type ServingObserver,
   seriesModelName,
 } from "./serving-models.ts";
+export { type TrainRequest, trainingConfig, withoutSecrets } from "./training-config.ts";
+export { type HotSwapReport, type RunView, TrainingRuns } from "./training-runs.ts";

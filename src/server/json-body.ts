@@ -42,3 +42,12 @@ export function acceptJsonBodiesOnly(app: FastifyInstance): void {
     });
   });
 }
+
+/**
+ * A preValidation hook for POST routes whose body fields are all optional: a request without a body (and
+ * so without a content type) reads as `{}`, each field taking its default. An empty body sent as JSON is
+ * still refused by the parser.
+ */
+export async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined) request.body = {};
+}

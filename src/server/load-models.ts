@@ -1,4 +1,5 @@
 import { SalesForecaster } from "../forecast/index.ts";
+import type { SalescastMetrics } from "./metrics.ts";
 import type { ModelRef, ModelSource } from "./model-source.ts";
 import type { ServingModels } from "./serving-models.ts";
 
@@ -11,6 +12,8 @@ export interface LoadLog {
 export interface LoadOptions {
   clipNegative: boolean;
   log: LoadLog;
+  /** Where a ref that fails to load is counted. */
+  metrics?: Pick<SalescastMetrics, "modelLoadFailures">;
 }
 
 export interface LoadReport {
@@ -29,13 +32,15 @@ async function loadForecaster(ref: ModelRef, clipNegative: boolean): Promise<Sal
 
 /**
  * Loads what `source` offers into `models`: for each model name, the first ref that loads replaces the
- * serving one. A ref that fails to load is logged and skipped, and a failing source leaves `models` as they
+ * serving one, and a ref that already serves (same name and version) is kept as it is, so loading again
+ * from the same source swaps only what changed. A ref that fails to load is logged, counted and skipped
+ * (the next ref of its name, or the serving model, stays), and a failing source leaves `models` as they
  * were: a bad model file never takes the server down.
  */
 export async function loadModels(
   source: ModelSource,
   models: ServingModels,
-  { clipNegative, log }: LoadOptions,
+  { clipNegative, log, metrics }: LoadOptions,
 ): Promise<LoadReport> {
   const report: LoadReport = { loaded: [], failed: [] };
   let refs: ModelRef[];
@@ -48,14 +53,19 @@ export async function loadModels(
   const done = new Set<string>();
   for (const ref of refs) {
     if (done.has(ref.name)) continue;
+    if (models.get(ref.name)?.info.version === ref.version) {
+      done.add(ref.name);
+      continue;
+    }
     try {
-      await models.replace(await loadForecaster(ref, clipNegative));
+      await models.replace(await loadForecaster(ref, clipNegative), ref.id);
       done.add(ref.name);
       report.loaded.push(ref);
       log.info(`serving model ${ref.name} version ${ref.version} from ${ref.folder}`);
     } catch (error) {
       const reason = (error as Error).message;
       report.failed.push({ ref, reason });
+      metrics?.modelLoadFailures.inc({ model: ref.name });
       log.warn(`cannot load model ${ref.name} version ${ref.version}: ${reason}`);
     }
   }

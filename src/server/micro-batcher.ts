@@ -18,9 +18,14 @@ export class MicroBatcher {
   private queue: Pending[] = [];
   private flushScheduled = false;
 
+  /**
+   * `onBatch` hears the size of each batch that ran to completion (for metrics); it runs on the hot path, so
+   * it must be cheap and must not throw.
+   */
   constructor(
     private readonly forecaster: BatchForecaster,
     private readonly maxBatch: number,
+    private readonly onBatch?: (size: number) => void,
   ) {}
 
   /**
@@ -51,6 +56,7 @@ export class MicroBatcher {
     this.queue = [];
     this.forecaster.predictMany(batch.map((pending) => pending.request)).then(
       (results) => {
+        this.onBatch?.(batch.length);
         for (const [row, pending] of batch.entries()) pending.resolve(results[row]);
       },
       (error: unknown) => {

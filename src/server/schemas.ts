@@ -8,7 +8,8 @@ const EXAMPLE_SERIES = [100, 120, 90, 110, 130, 95, 105, 115, 125, 85, 100, 140,
 
 const EXAMPLE_MODEL = {
   name: "global",
-  version: "20250101T000000000Z-1a2b3c4d",
+  version: "v3",
+  id: 7,
   scope: "global",
   window_size: 14,
   horizon: 1,
@@ -36,7 +37,12 @@ export const SeriesParams = Type.Object({
 
 const modelFields = {
   name: Type.String({ description: '"global" or "series:<id>"' }),
-  version: Type.String(),
+  version: Type.String({
+    description: 'the version that answered: "v<N>" for a registry version, else the artifact folder\'s name',
+  }),
+  id: Type.Optional(
+    Type.Integer({ description: "the registry's id of this version (GET /api/models/{id})" }),
+  ),
   scope: Type.String({ description: "global or per_series" }),
   window_size: Type.Integer({ description: "values a forecast needs" }),
   horizon: Type.Integer({ description: "periods a forecast covers" }),
@@ -106,12 +112,26 @@ const ModelListing = Type.Object({
   series: Type.Array(Type.String(), { description: "the series this model has statistics for" }),
 });
 
+const LoadFailure = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  id: Type.Optional(Type.Integer()),
+  reason: Type.String({ description: "why it could not be loaded" }),
+  at: Type.String({ description: "when it last failed (ISO 8601)" }),
+});
+
 export const HealthResponse = Type.Object(
   {
     status: Type.Literal("ok"),
     models_loaded: Type.Integer(),
-    models: Type.Array(ModelListing),
+    models: Type.Array(ModelListing, { description: "the model versions answering predictions now" }),
     message: Type.Optional(Type.String({ description: "present when no model is loaded: how to get one" })),
+    load_failures: Type.Optional(
+      Type.Array(LoadFailure, {
+        description:
+          "present when a production version could not be loaded: the version before it (or none) serves its name",
+      }),
+    ),
   },
   {
     description: "the server is up; the models it serves",
@@ -135,7 +155,9 @@ export const ErrorResponse = Type.Object(errorFields);
 
 const ERROR_DESCRIPTIONS = {
   400: "the body is not JSON, or does not match the schema",
+  401: "the route changes state and the admin bearer token is missing or wrong",
   404: "no model serves this series",
+  409: "the registry's state does not allow it",
   413: "the body is over the size limit",
   415: "the body is not application/json",
   422: "a series has the wrong length or a value that is not finite",
@@ -150,6 +172,11 @@ export function errorResponses<const S extends ErrorStatus>(...statuses: S[]) {
   return Object.fromEntries(
     statuses.map((status) => [status, Type.Object(errorFields, { description: ERROR_DESCRIPTIONS[status] })]),
   ) as Record<S, typeof ErrorResponse>;
+}
+
+/** An error response with its own description, for a status whose meaning depends on the route. */
+export function errorResponse(description: string) {
+  return Type.Object(errorFields, { description });
 }
 
 export type PredictResponseBody = Static<typeof PredictResponse>;

@@ -7,10 +7,16 @@ export const GLOBAL_MODEL = "global";
 /** The name of the model trained for one series alone. */
 export const seriesModelName = (seriesId: string): string => `series:${seriesId}`;
 
+/** What answers name about the model that made them: the forecaster's info and, from a registry, its id. */
+export interface ServingModelInfo extends ModelInfo {
+  /** The registry's id of this version, when the model came from the registry. */
+  id?: number;
+}
+
 /** A model that serves: its forecaster and the micro-batcher in front of it. */
 export interface ServingModel {
   readonly name: string;
-  readonly info: ModelInfo;
+  readonly info: ServingModelInfo;
   readonly forecaster: SalesForecaster;
   readonly batcher: MicroBatcher;
 }
@@ -28,7 +34,20 @@ export class ModelUnavailableError extends Error {
 
 export const NO_MODEL_MESSAGE =
   "no model is loaded: train one with `npx salescast train` and restart the server, " +
-  "or start it with `npx salescast serve --train-if-missing`";
+  "start a training run with POST /api/train, or start the server with `npx salescast serve --train-if-missing`";
+
+/**
+ * Hears what the serving models do, for metrics. Each callback runs on the request path: keep it cheap, and
+ * never throw from it.
+ */
+export interface ServingObserver {
+  /** A micro-batch of `size` single forecasts ran on `model`. */
+  onBatch(model: ServingModel, size: number): void;
+  /** `count` forecasts were made by `model` outside the micro-batcher (a batch request). */
+  onPredictions(model: ServingModel, count: number): void;
+  /** The set of serving models changed (a model was replaced or added, or all closed). */
+  onChange(models: readonly ServingModel[]): void;
+}
 
 /** Counts the requests using one model; once replaced, it closes when the last of them is done. */
 class Slot {
@@ -84,6 +103,7 @@ class SlotLease implements Lease {
 export class ServingModels {
   private readonly slots = new Map<string, Slot>();
   private closed = false;
+  private observer: ServingObserver | undefined;
 
   constructor(private readonly options: { microBatchMax: number }) {}
 
@@ -95,24 +115,46 @@ export class ServingModels {
     return [...this.slots.values()].map((slot) => slot.model);
   }
 
+  /** The model serving under this name ("global", "series:<id>"), if any. */
+  get(name: string): ServingModel | undefined {
+    return this.slots.get(name)?.model;
+  }
+
+  /** Sends what the models do to `observer` (one at a time), starting with the models serving now. */
+  observe(observer: ServingObserver): void {
+    this.observer = observer;
+    observer.onChange(this.list());
+  }
+
+  /** Tells the observer that `model` made `count` forecasts outside the micro-batcher. */
+  countPredictions(model: ServingModel, count: number): void {
+    this.observer?.onPredictions(model, count);
+  }
+
   /**
    * Serves `forecaster` under its model name from now on. Requests already holding the model it replaces
    * finish on that one; the returned promise resolves once they have and the old model is closed.
+   * `registryId` is the registry's id of this version, named in answers beside the version.
    */
-  async replace(forecaster: SalesForecaster): Promise<void> {
+  async replace(forecaster: SalesForecaster, registryId?: number): Promise<void> {
     if (this.closed) {
       await forecaster.close();
       throw new Error("the serving models are closed");
     }
     const name = forecaster.info.name;
+    const info: ServingModelInfo =
+      registryId === undefined ? forecaster.info : { ...forecaster.info, id: registryId };
     const model: ServingModel = {
       name,
-      info: forecaster.info,
+      info,
       forecaster,
-      batcher: new MicroBatcher(forecaster, this.options.microBatchMax),
+      batcher: new MicroBatcher(forecaster, this.options.microBatchMax, (size) =>
+        this.observer?.onBatch(model, size),
+      ),
     };
     const previous = this.slots.get(name);
     this.slots.set(name, new Slot(model));
+    this.observer?.onChange(this.list());
     await previous?.retire();
   }
 
@@ -149,6 +191,7 @@ export class ServingModels {
     this.closed = true;
     const slots = [...this.slots.values()];
     this.slots.clear();
+    this.observer?.onChange([]);
     await Promise.all(slots.map((slot) => slot.retire()));
   }
 }

@@ -28,7 +28,7 @@ afterAll(async () => {
 
 async function appOver(folders: string[], server: Partial<TrainedModels["config"]["server"]> = {}) {
   const models = await serveFolders(folders);
-  const config = { server: { ...trained.config.server, ...server } };
+  const config = { ...trained.config, server: { ...trained.config.server, ...server } };
   return { app: await buildApp({ config, models }), models };
 }
 

@@ -4,11 +4,14 @@ import { basename, join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   artifactDirectorySource,
+  createMetrics,
   type LoadLog,
   loadModels,
   type ModelSource,
+  registrySource,
   ServingModels,
 } from "../../src/server/index.ts";
+import { fakeArtifact, openTempRegistry, tempDir } from "../registry/fixtures.ts";
 import { type TrainedModels, trainTestModels } from "./trained-models.ts";
 
 let trained: TrainedModels;
@@ -173,5 +176,85 @@ describe("loadModels with any source", () => {
     } finally {
       await models.close();
     }
+  });
+});
+
+describe("loading again from the same source", () => {
+  it("keeps a version that already serves as it is, and swaps only what changed", async () => {
+    const { log } = recordingLog();
+    const models = new ServingModels({ microBatchMax: 8 });
+    const offer =
+      (globalVersion: string): ModelSource =>
+      async () => [
+        { name: "global", version: globalVersion, folder: trained.global, id: 1 },
+        { name: "series:Beauty", version: "1", folder: trained.beauty, id: 2 },
+      ];
+    try {
+      expect((await loadModels(offer("1"), models, { clipNegative: true, log })).loaded).toHaveLength(2);
+      const [global, beauty] = [models.get("global"), models.get("series:Beauty")];
+      expect(global?.info).toMatchObject({ version: "1", id: 1 });
+
+      const same = await loadModels(offer("1"), models, { clipNegative: true, log });
+      expect(same).toEqual({ loaded: [], failed: [] });
+      expect(models.get("global")).toBe(global);
+      expect(models.get("series:Beauty")).toBe(beauty);
+
+      const changed = await loadModels(offer("2"), models, { clipNegative: true, log });
+      expect(changed.loaded.map((ref) => ref.version)).toEqual(["2"]);
+      expect(models.get("global")).not.toBe(global);
+      expect(models.get("series:Beauty")).toBe(beauty);
+    } finally {
+      await models.close();
+    }
+  });
+
+  it("counts each ref that fails to load, by model name", async () => {
+    const { log } = recordingLog();
+    const metrics = createMetrics();
+    const root = artifactsRoot({ broken: trained.global });
+    appendFileSync(join(root, "broken", "model.onnx"), "x");
+    const source: ModelSource = async () => [
+      { name: "global", version: "2", folder: join(root, "broken") },
+      { name: "global", version: "1", folder: trained.global },
+    ];
+    const models = new ServingModels({ microBatchMax: 8 });
+    try {
+      const report = await loadModels(source, models, { clipNegative: true, log, metrics });
+      expect(report.loaded.map((ref) => ref.version)).toEqual(["1"]);
+      const text = await metrics.registry.metrics();
+      expect(text).toMatch(/^salescast_model_load_failures_total\{model="global"\} 1$/m);
+    } finally {
+      await models.close();
+    }
+  });
+});
+
+describe("registrySource", () => {
+  it("offers each production version, then the versions that served before it", () => {
+    const dir = tempDir();
+    const registry = openTempRegistry("manual", dir);
+    const artifacts = join(dir, "artifacts");
+    const [g1, g2, g3, b1] = [
+      fakeArtifact(artifacts, "global", 1),
+      fakeArtifact(artifacts, "global", 1),
+      fakeArtifact(artifacts, "global", 1),
+      fakeArtifact(artifacts, "series:Beauty", 1),
+    ].map((artifact) => registry.register(artifact).model);
+    registry.promote(g1.id);
+    registry.promote(g2.id);
+    registry.promote(b1.id);
+    return registrySource(registry)().then((refs) => {
+      expect(refs).toEqual([
+        { name: "global", version: "v2", id: g2.id, folder: g2.folder },
+        { name: "global", version: "v1", id: g1.id, folder: g1.folder },
+        { name: "series:Beauty", version: "v1", id: b1.id, folder: b1.folder },
+      ]);
+      // the candidate g3 is never offered
+      expect(refs.map((ref) => ref.id)).not.toContain(g3.id);
+    });
+  });
+
+  it("offers nothing from an empty registry", async () => {
+    expect(await registrySource(openTempRegistry())()).toEqual([]);
   });
 });

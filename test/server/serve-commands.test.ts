@@ -1,12 +1,15 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listArtifactFolders } from "../../src/artifact/index.ts";
+import { Registry } from "../../src/registry/index.ts";
 import { CliProcess, cleanEnv } from "./cli-process.ts";
 import {
   CONFIG_FILE,
   loadForecaster,
   quickTrainOverrides,
+  registryFile,
   salesWindow,
   type TrainedModels,
   trainTestModels,
@@ -44,7 +47,7 @@ describe("salescast predict", () => {
       expect(JSON.parse(stdout)).toMatchObject({
         predicted_sales: expected.predicted_sales,
         forecast: expected.forecast,
-        model: { name: "global", series_id: "Electronics" },
+        model: { name: "global", version: "v1", id: 1, series_id: "Electronics" },
       });
     } finally {
       await global.close();
@@ -88,6 +91,38 @@ describe("salescast predict", () => {
   });
 });
 
+describe("salescast predict reads the registry", () => {
+  it("answers with the production version, not the newest artifact, and follows a promotion", async () => {
+    const root = mkdtempSync(join(tmpdir(), "salescast-predict-"));
+    try {
+      const first = join(root, "20240101T000000000Z-00000001");
+      const second = join(root, "20240201T000000000Z-00000002");
+      cpSync(trained.global, first, { recursive: true });
+      cpSync(trained.global, second, { recursive: true });
+      const registry = Registry.open({ path: registryFile(root), promotion: "manual" });
+      let ids: number[];
+      try {
+        ids = [first, second].map((folder) => registry.register({ folder }).model.id);
+        registry.promote(ids[0]);
+      } finally {
+        registry.close();
+      }
+      const version = async () =>
+        JSON.parse((await predictCli(["--values", WINDOW.join(",")], root)).stdout).model;
+      expect(await version()).toMatchObject({ name: "global", version: "v1", id: ids[0] });
+      const promote = Registry.open({ path: registryFile(root), promotion: "manual" });
+      try {
+        promote.promote(ids[1]);
+      } finally {
+        promote.close();
+      }
+      expect(await version()).toMatchObject({ name: "global", version: "v2", id: ids[1] });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("salescast serve --train-if-missing", () => {
   it("trains when no model exists, then serves it on the port PORT names", async () => {
     const root = mkdtempSync(join(tmpdir(), "salescast-fresh-"));
@@ -106,9 +141,19 @@ describe("salescast serve --train-if-missing", () => {
     try {
       const url = await server.listening();
       expect(new URL(url).port).not.toBe("8000");
-      expect(readdirSync(root)).toHaveLength(1);
+      const [folder] = listArtifactFolders(root);
+      expect(listArtifactFolders(root)).toHaveLength(1);
+      const registry = Registry.open({ path: registryFile(root), promotion: "if_better" });
+      let production: ReturnType<Registry["production"]>;
+      try {
+        production = registry.production();
+      } finally {
+        registry.close();
+      }
+      // trained, registered as version 1 of "global", and served as such
+      expect(production).toEqual([{ id: 1, name: "global", version: 1, folder }]);
       const health = await (await fetch(`${url}/api/health`)).json();
-      expect(health).toMatchObject({ models_loaded: 1, models: [{ name: "global" }] });
+      expect(health).toMatchObject({ models_loaded: 1, models: [{ name: "global", version: "v1", id: 1 }] });
       const answer = await fetch(`${url}/api/predict`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -136,7 +181,7 @@ describe("salescast serve --train-if-missing", () => {
     ]);
     try {
       const url = await server.listening();
-      expect(readdirSync(root)).toEqual([]);
+      expect(listArtifactFolders(root)).toEqual([]);
       expect(await (await fetch(`${url}/api/health`)).json()).toMatchObject({ models_loaded: 0 });
       expect(server.logs.some((line) => line.level === 40 && line.msg.includes("npx salescast train"))).toBe(
         true,

@@ -4,15 +4,20 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Config, loadConfig } from "../../src/config/index.ts";
 import { SalesForecaster } from "../../src/forecast/index.ts";
+import { Registry } from "../../src/registry/index.ts";
 import { ServingModels } from "../../src/server/index.ts";
 import { silentProgress, trainFromConfig } from "../../src/train/index.ts";
 
 export const CONFIG_FILE = fileURLToPath(new URL("../../config/config.yaml", import.meta.url));
 export const SALES_CSV = fileURLToPath(new URL("../../data/sales_data.csv", import.meta.url));
 
-/** Real models trained for one epoch on the bundled data, in a temp artifacts folder. */
+/**
+ * Real models trained for one epoch on the bundled data, in a temp artifacts folder, each registered (and, as
+ * the first of its name, in production) in the registry file `registryPath` beside them.
+ */
 export interface TrainedModels {
   root: string;
+  registryPath: string;
   config: Config;
   /** The global model over Beauty, Clothing and Electronics. */
   global: string;
@@ -22,10 +27,17 @@ export interface TrainedModels {
   remove(): void;
 }
 
-/** Config overrides for a quick training run into `root`, independent of the working directory. */
+/** The registry file of a test's artifacts folder (a file, so the folder lists only artifact folders). */
+export const registryFile = (root: string): string => join(root, "registry.db");
+
+/**
+ * Config overrides for a quick training run into `root` (artifacts, and the registry at registryFile(root)),
+ * independent of the working directory.
+ */
 export function quickTrainOverrides(root: string): string[] {
   return [
     `paths.artifacts=${JSON.stringify(root)}`,
+    `registry.path=${JSON.stringify(registryFile(root))}`,
     `data.csv_path=${JSON.stringify(SALES_CSV)}`,
     "train.max_epochs=1",
   ];
@@ -42,8 +54,15 @@ export async function trainTestModels(): Promise<TrainedModels> {
   );
   const perSeries = await trainFromConfig(perSeriesConfig, { progress: silentProgress });
   const [beauty, clothing] = perSeries.models.map((model) => model.artifact.folder);
+  const registry = Registry.open(config.registry);
+  try {
+    for (const { artifact } of [...global.models, ...perSeries.models]) registry.register(artifact);
+  } finally {
+    registry.close();
+  }
   return {
     root,
+    registryPath: registryFile(root),
     config,
     global: global.models[0].artifact.folder,
     beauty,

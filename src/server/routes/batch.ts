@@ -49,6 +49,7 @@ export function registerBatchRoute(app: SalescastApp, models: ServingModels, max
         await Promise.all(
           [...jobsByModel].map(async ([model, jobs]) => {
             const forecasts = await model.forecaster.predictMany(jobs.map((job) => job.request));
+            models.countPredictions(model, forecasts.length);
             for (const [k, job] of jobs.entries()) {
               results[job.index] = forecastBody(model.info, forecasts[k], job.request.seriesId);
             }

@@ -16,8 +16,20 @@ export async function registerDocs(app: SalescastApp, version: string): Promise<
       },
       tags: [
         { name: "forecast", description: "forecasts from the serving models" },
-        { name: "operations", description: "health of the server" },
+        { name: "series", description: "the sales history the models are trained on" },
+        { name: "models", description: "the model registry: versions, stages, promotion and rollback" },
+        { name: "training", description: "training runs started over HTTP" },
+        { name: "operations", description: "health and metrics of the server" },
       ],
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: "http",
+            scheme: "bearer",
+            description: "the admin token (server.admin_token or SALESCAST_ADMIN_TOKEN), when one is set",
+          },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });

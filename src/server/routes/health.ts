@@ -1,9 +1,17 @@
 import type { SalescastApp } from "../base-app.ts";
+import type { LoadFailure } from "../model-sync.ts";
 import { HealthResponse, type HealthResponseBody } from "../schemas.ts";
 import { NO_MODEL_MESSAGE, type ServingModels } from "../serving-models.ts";
 
-/** GET /api/health: up whenever the process answers, with the models it serves (possibly none). */
-export function registerHealthRoute(app: SalescastApp, models: ServingModels): void {
+/**
+ * GET /api/health: up whenever the process answers, with the model versions it serves (possibly none) and
+ * the production versions that could not be loaded (`loadFailures`).
+ */
+export function registerHealthRoute(
+  app: SalescastApp,
+  models: ServingModels,
+  loadFailures: () => LoadFailure[] = () => [],
+): void {
   app.get(
     "/api/health",
     {
@@ -21,6 +29,8 @@ export function registerHealthRoute(app: SalescastApp, models: ServingModels): v
         models: serving.map((model) => ({ ...model.info, series: model.forecaster.seriesIds })),
       };
       if (serving.length === 0) body.message = NO_MODEL_MESSAGE;
+      const failures = loadFailures();
+      if (failures.length > 0) body.load_failures = failures;
       return body;
     },
   );

@@ -1,0 +1,181 @@
+import { readArtifact } from "../../artifact/index.ts";
+import type { ModelVersion, Registry, StageChange } from "../../registry/index.ts";
+import type { AdminGuard } from "../auth.ts";
+import type { SalescastApp } from "../base-app.ts";
+import { HttpError } from "../errors.ts";
+import { emptyBodyAsObject } from "../json-body.ts";
+import type { ModelSync } from "../model-sync.ts";
+import {
+  type ModelDetailBody,
+  ModelDetailResponse,
+  ModelIdParams,
+  ModelListResponse,
+  type RegisteredModelBody,
+  RollbackBody,
+  type StageChangeBody,
+  StageChangeResponse,
+} from "../registry-schemas.ts";
+import { errorResponse, errorResponses } from "../schemas.ts";
+import { GLOBAL_MODEL, type ServingModels } from "../serving-models.ts";
+
+export interface ModelRouteDeps {
+  registry: Registry;
+  models: ServingModels;
+  sync: Pick<ModelSync, "sync">;
+  guard: AdminGuard;
+}
+
+const UNKNOWN_MODEL = errorResponse("no model has this id");
+const UNAUTHORIZED = errorResponses(401)[401];
+
+/** "7" → 7; anything but a positive integer is a 400 naming the value. */
+function parseModelId(text: string): number {
+  if (!/^[1-9][0-9]{0,14}$/.test(text)) {
+    throw new HttpError(400, "invalid_request", `a model id is a positive integer, got '${text}'`);
+  }
+  return Number(text);
+}
+
+/**
+ * What a version was trained with, as safe to show: the data (but for which file), model and train sections.
+ * The saved configuration also holds paths and the server section, which are nobody's business over HTTP.
+ */
+function trainingSettings(config: Record<string, unknown>): Record<string, unknown> {
+  const { csv_path: _file, ...data } = (config.data ?? {}) as Record<string, unknown>;
+  return { data, model: config.model ?? null, train: config.train ?? null };
+}
+
+/** GET /api/models, GET /api/models/{id}, POST /api/models/{id}/promote, POST /api/models/rollback. */
+export function registerModelRoutes(
+  app: SalescastApp,
+  { registry, models, sync, guard }: ModelRouteDeps,
+): void {
+  const isServing = (model: ModelVersion) => models.get(model.name)?.info.id === model.id;
+
+  const versionBody = (model: ModelVersion): RegisteredModelBody => ({
+    id: model.id,
+    name: model.name,
+    version: model.version,
+    stage: model.stage,
+    created_at: model.created_at,
+    promoted_at: model.promoted_at,
+    previous_production_id: model.previous_production_id,
+    metrics: model.metrics,
+    serving: isServing(model),
+  });
+
+  /** Loads the new production version, then says what serves; a version that failed to load is named. */
+  async function swapIn(change: StageChange): Promise<StageChangeBody> {
+    const report = await sync.sync();
+    const failure = report.failed.find(({ ref }) => ref.id === change.model.id);
+    const serving = models.get(change.model.name)?.info;
+    const body: StageChangeBody = {
+      model: versionBody(change.model),
+      replaced: change.replaced === null ? null : versionBody(change.replaced),
+      serving:
+        serving === undefined
+          ? null
+          : {
+              name: serving.name,
+              version: serving.version,
+              ...(serving.id === undefined ? {} : { id: serving.id }),
+            },
+    };
+    if (failure !== undefined) body.load_error = failure.reason;
+    return body;
+  }
+
+  app.get(
+    "/api/models",
+    {
+      schema: {
+        tags: ["models"],
+        summary: "Every registered model version, with its stage and validation metrics",
+        response: { 200: ModelListResponse, ...errorResponses(500) },
+      },
+    },
+    async () => ({ models: registry.list().map(versionBody) }),
+  );
+
+  app.get(
+    "/api/models/:id",
+    {
+      schema: {
+        tags: ["models"],
+        summary:
+          "One model version: its metrics, its artifact's window, horizon and frequency, how it was trained",
+        params: ModelIdParams,
+        response: { 200: ModelDetailResponse, 400: errorResponses(400)[400], 404: UNKNOWN_MODEL },
+      },
+    },
+    async (request) => {
+      const model = registry.get(parseModelId(request.params.id));
+      const body: ModelDetailBody = {
+        ...versionBody(model),
+        onnx_sha256: model.onnx_sha256,
+        training_config: trainingSettings(model.config),
+        artifact: null,
+      };
+      try {
+        const { meta } = readArtifact(model.folder);
+        body.artifact = {
+          scope: meta.scope,
+          series: meta.series,
+          frequency: meta.frequency,
+          window_size: meta.window_size,
+          horizon: meta.horizon,
+          season: meta.season,
+          training: meta.training,
+        };
+      } catch (error) {
+        body.artifact_error = (error as Error).message;
+      }
+      return body;
+    },
+  );
+
+  app.post(
+    "/api/models/:id/promote",
+    {
+      onRequest: guard,
+      schema: {
+        tags: ["models"],
+        summary: "Make a version serve, whatever its metrics; the server swaps it in without a restart",
+        description:
+          "Requests in flight finish on the version that served. When the new version cannot be loaded, the " +
+          "registry still records it as production, the one before keeps serving, and load_error says why.",
+        security: [{ bearerAuth: [] }],
+        params: ModelIdParams,
+        response: {
+          200: StageChangeResponse,
+          400: errorResponses(400)[400],
+          401: UNAUTHORIZED,
+          404: UNKNOWN_MODEL,
+        },
+      },
+    },
+    async (request) => swapIn(registry.promote(parseModelId(request.params.id))),
+  );
+
+  app.post(
+    "/api/models/rollback",
+    {
+      onRequest: guard,
+      preValidation: emptyBodyAsObject,
+      schema: {
+        tags: ["models"],
+        summary: "Put back the version that served before the current one, and swap it in",
+        description: `Body: {"name"} (default "${GLOBAL_MODEL}"). Repeated rollbacks walk further back.`,
+        security: [{ bearerAuth: [] }],
+        body: RollbackBody,
+        response: {
+          200: StageChangeResponse,
+          ...errorResponses(400, 401),
+          404: errorResponse("no model has this name"),
+          409: errorResponse("the model has no earlier production version to go back to"),
+        },
+      },
+    },
+    async (request) => swapIn(registry.rollback(request.body?.name ?? GLOBAL_MODEL)),
+  );
+}

@@ -1,0 +1,204 @@
+import { performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
+import type { Config } from "../config/index.ts";
+import { type Registry, RegistryError, type TrainingRun } from "../registry/index.ts";
+import {
+  type TrainingWorkerData,
+  type TrainingWorkerMessage,
+  trainingWorkerData,
+} from "../train/training-worker.ts";
+import { HttpError } from "./errors.ts";
+import type { LoadLog, LoadReport } from "./load-models.ts";
+import type { SalescastMetrics } from "./metrics.ts";
+import type { ModelSync } from "./model-sync.ts";
+import { type TrainRequest, trainingConfig } from "./training-config.ts";
+
+/** A model version named in a hot-swap report. */
+export interface SwappedVersion {
+  name: string;
+  version: string;
+  id?: number;
+}
+
+/** What the server did about the serving models once a run ended. */
+export interface HotSwapReport {
+  /** Versions that serve from now on. */
+  loaded: SwappedVersion[];
+  /** Versions that should have served but could not be loaded: the ones before them keep serving. */
+  failed: (SwappedVersion & { reason: string })[];
+}
+
+/** A run as the API shows it: the registry's record, and the hot swap once this server has done it. */
+export type RunView = TrainingRun & { hot_swap?: HotSwapReport };
+
+export interface TrainingRunsOptions {
+  registry: Registry;
+  /** The server's configuration: each run's overrides apply over it. */
+  config: Config;
+  /** Loads the new production versions once a run ends. */
+  sync: Pick<ModelSync, "sync">;
+  metrics: Pick<SalescastMetrics, "recordTrainingRun">;
+  log: LoadLog;
+}
+
+const WORKER_MODULE = new URL("../train/training-worker.ts", import.meta.url);
+
+/**
+ * A worker thread running the training worker module. Node cannot load TypeScript by itself and a worker does
+ * not inherit the loader tsx registered in the main thread (`--import tsx` in execArgv does not reach the
+ * worker's entry module either), so when the module is TypeScript a small bootstrap registers tsx in the
+ * worker and then imports it. Built JavaScript would be loaded directly.
+ */
+function startTrainingWorker(data: TrainingWorkerData): Worker {
+  if (!WORKER_MODULE.pathname.endsWith(".ts")) return new Worker(WORKER_MODULE, { workerData: data });
+  const tsx = import.meta.resolve("tsx/esm/api");
+  const bootstrap =
+    `import(${JSON.stringify(tsx)})` +
+    `.then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_MODULE.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: data, name: `salescast training ${data.runId}` });
+}
+
+const KEPT_SWAP_REPORTS = 100;
+
+const versionOf = ({ name, version, id }: SwappedVersion): SwappedVersion =>
+  id === undefined ? { name, version } : { name, version, id };
+
+function swapReport(report: LoadReport): HotSwapReport {
+  return {
+    loaded: report.loaded.map(versionOf),
+    failed: report.failed.map(({ ref, reason }) => ({ ...versionOf(ref), reason })),
+  };
+}
+
+interface ActiveRun {
+  /** Absent when the worker could not be started. */
+  worker?: Worker;
+  /** Resolves once the run's end is handled: recorded, finished in the registry, models swapped. */
+  handled: Promise<void>;
+}
+
+/**
+ * Training runs started over HTTP, each in its own worker thread so that serving never waits for training.
+ * The registry keeps each run's state (the worker writes progress and the end); this side learns when a
+ * worker exits, makes sure its run is finished, counts it in the metrics, and loads the versions the run
+ * promoted, in-flight requests finishing on the old ones.
+ */
+export class TrainingRuns {
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly swaps = new Map<string, HotSwapReport>();
+  private closing = false;
+
+  constructor(private readonly options: TrainingRunsOptions) {}
+
+  /**
+   * Queues a run with the request's configuration and starts its worker. A bad request is an HttpError (400 or
+   * 422) and a scope that already has a run a 409, both before anything is queued.
+   */
+  start(request: TrainRequest): TrainingRun {
+    if (this.closing) throw new HttpError(503, "shutting_down", "the server is shutting down");
+    const config = trainingConfig(this.options.config, request);
+    let run: TrainingRun;
+    try {
+      run = this.options.registry.createRun(config.train.scope);
+    } catch (error) {
+      if (error instanceof RegistryError && error.kind === "conflict") {
+        throw new HttpError(409, "run_in_progress", error.message);
+      }
+      throw error;
+    }
+    this.launch(run.id, config);
+    return run;
+  }
+
+  /** The run as the registry has it, with the hot swap once done; a RegistryError (not_found) for an unknown id. */
+  get(id: string): RunView {
+    const run = this.options.registry.getRun(id);
+    const swap = this.swaps.get(id);
+    return swap === undefined ? run : { ...run, hot_swap: swap };
+  }
+
+  /** Stops every running worker; their runs are finished as failed (interrupted). */
+  async close(): Promise<void> {
+    this.closing = true;
+    const running = [...this.active.values()];
+    await Promise.all(running.map(({ worker }) => worker?.terminate()));
+    await Promise.all(running.map(({ handled }) => handled));
+  }
+
+  private launch(runId: string, config: Config): void {
+    const started = performance.now();
+    const entry: ActiveRun = { handled: Promise.resolve() };
+    this.active.set(runId, entry);
+    let worker: Worker;
+    try {
+      worker = startTrainingWorker(trainingWorkerData(config, runId));
+    } catch (error) {
+      const why = `cannot start the training worker: ${(error as Error).message}`;
+      entry.handled = this.ended(runId, started, why);
+      return;
+    }
+    entry.worker = worker;
+    let message: TrainingWorkerMessage | undefined;
+    let crash: Error | undefined;
+    worker.on("message", (posted: TrainingWorkerMessage) => {
+      message = posted;
+    });
+    worker.on("error", (error) => {
+      crash = error;
+    });
+    entry.handled = new Promise<void>((resolve) => {
+      worker.once("exit", (code) => {
+        let why: string;
+        if (message?.kind === "failed") why = message.error;
+        else if (crash !== undefined) why = `the training worker failed: ${crash.message}`;
+        else if (this.closing) why = "interrupted: the server stopped before the run finished";
+        else why = `the training worker exited (code ${code}) before finishing the run`;
+        this.ended(runId, started, why, message).then(resolve);
+      });
+    });
+  }
+
+  /**
+   * The main thread's part once a run's worker is gone: finish the run if the worker could not, count it,
+   * and swap in what it promoted. Never throws: a failure here is logged.
+   */
+  private async ended(
+    runId: string,
+    started: number,
+    failure: string,
+    message?: TrainingWorkerMessage,
+  ): Promise<void> {
+    const { registry, metrics, sync, log } = this.options;
+    try {
+      let run = registry.getRun(runId);
+      if (run.status === "queued" || run.status === "running") {
+        run = registry.finishRun(runId, { status: "failed", error: failure });
+      }
+      const outcome = run.status === "succeeded" ? "succeeded" : "failed";
+      metrics.recordTrainingRun(outcome, (performance.now() - started) / 1000);
+      if (outcome === "succeeded") {
+        const promoted = message?.kind === "succeeded" ? message.promotedIds.length : 0;
+        log.info(
+          `training run ${runId} succeeded: registered model ids ${run.model_ids.join(", ")}, ${promoted} promoted`,
+        );
+        if (message?.kind === "succeeded") for (const warning of message.warnings) log.warn(warning);
+      } else {
+        log.warn(`training run ${runId} failed: ${run.error ?? failure}`);
+      }
+      if (this.closing) return;
+      this.keepSwap(runId, swapReport(await sync.sync()));
+    } catch (error) {
+      log.error(`cannot finish handling training run ${runId}: ${(error as Error).message}`);
+    } finally {
+      this.active.delete(runId);
+    }
+  }
+
+  private keepSwap(runId: string, report: HotSwapReport): void {
+    this.swaps.set(runId, report);
+    if (this.swaps.size > KEPT_SWAP_REPORTS) {
+      const oldest = this.swaps.keys().next().value;
+      if (oldest !== undefined) this.swaps.delete(oldest);
+    }
+  }
+}
