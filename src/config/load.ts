@@ -30,7 +30,8 @@ export function applyOverrides(tree: Tree, overrides: readonly string[]): Tree {
     const raw = override.slice(eq + 1);
     let node: Tree = result;
     for (const [i, part] of path.entries()) {
-      if (!(part in node)) {
+      // Own keys only: `__proto__` or `constructor` must never reach Object.prototype.
+      if (!Object.hasOwn(node, part)) {
         const where = path.slice(0, i).join(".") || "the top level";
         const known = Object.keys(node).join(", ");
         throw new ConfigError(`unknown config key '${path.join(".")}' (keys under ${where}: ${known})`);

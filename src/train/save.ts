@@ -20,6 +20,11 @@ function metricsRecord(metrics: ErrorMetrics | undefined): MetricsRecord {
   };
 }
 
+/** The config as saved beside a model: the admin token never goes into a file. */
+function withoutSecrets(config: Config): Config {
+  return { ...config, server: { ...config.server, admin_token: "" } };
+}
+
 export interface SaveOptions {
   name: string;
   scope: Config["train"]["scope"];
@@ -53,7 +58,7 @@ export function saveTrainedModel(
       horizon: trained.spec.horizon,
       season: options.season,
       spec: { ...trained.spec },
-      config,
+      config: withoutSecrets(config),
       validation: {
         model: metricsRecord(trained.validation?.model),
         naive: metricsRecord(trained.validation?.naive),

@@ -78,4 +78,14 @@ describe("loadConfig", () => {
     expect(loadConfig(bundled, ["server.port=7000"], env).server.port).toBe(7000);
     expect(() => loadConfig(bundled, [], { PORT: "eighty" })).toThrow(/server\.port: .*expected number/);
   });
+
+  it("refuses prototype keys rather than writing to Object.prototype", () => {
+    expect(() => loadConfig(bundled, ["__proto__.polluted=1"])).toThrow(
+      /unknown config key '__proto__.polluted'/,
+    );
+    expect(() => loadConfig(bundled, ["data.constructor=1"])).toThrow(
+      /unknown config key 'data.constructor'/,
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });

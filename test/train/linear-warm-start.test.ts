@@ -19,7 +19,7 @@ describe("fitLinearAutoregression", () => {
   it("recovers an exact linear relation with its intercept", () => {
     const { weight, bias } = fitLinearAutoregression(linearWindows(200), 1e-9);
     const expected = [-1, 0, 0, 2, 0, 1, 0, 0];
-    weight.forEach((w, i) => expect(w).toBeCloseTo(expected[i], 4));
+    for (const [i, w] of weight.entries()) expect(w).toBeCloseTo(expected[i], 4);
     expect(bias[0]).toBeCloseTo(0.5, 4);
     expect(bias[1]).toBeCloseTo(-1, 4);
   });

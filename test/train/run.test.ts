@@ -38,6 +38,16 @@ describe("trainFromConfig", () => {
     expect(trained.fit.epochs).toBeLessThanOrEqual(2);
   });
 
+  it("never writes the admin token into the saved meta record", async () => {
+    const withToken = loadConfig(
+      "config/config.yaml",
+      [`paths.artifacts=${join(root, "token")}`, "train.max_epochs=1"],
+      { SALESCAST_ADMIN_TOKEN: "s3cret-token" },
+    );
+    const { models } = await trainFromConfig(withToken, { progress: silentProgress });
+    expect(readFileSync(join(models[0].artifact.folder, "meta.json"), "utf8")).not.toContain("s3cret-token");
+  });
+
   it("writes a byte-identical model file for the same seed and data, and another for another seed", async () => {
     const bytes = async (folder: string, ...overrides: string[]) => {
       const { models } = await trainFromConfig(config(folder, ...overrides), { progress: silentProgress });
