@@ -6,7 +6,7 @@
  *     taskset -c 1 npx tsx bench/train.ts [rounds]
  *
  * These machines are shared and a neighbour can halve a figure for seconds at a time, so the benchmark runs
- * `rounds` (default 3) alternating rounds of both engines and compares the best figure of each.
+ * `rounds` (default 3) alternating rounds of both engines and compares the median and the best of each.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -85,46 +85,68 @@ function torchRates(): Map<number, number> {
   return rates;
 }
 
-function recordBest(best: Map<number, number>, batch: number, value: number): void {
-  best.set(batch, Math.max(best.get(batch) ?? 0, value));
+function addRate(rates: Map<number, number[]>, batch: number, value: number): void {
+  rates.set(batch, [...(rates.get(batch) ?? []), value]);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : Math.round((sorted[middle - 1] + sorted[middle]) / 2);
 }
 
 const rounds = Number(process.argv[2] ?? 3);
 const missing = torchMissing();
-const oursBest = new Map<number, number>();
-const torchBest = new Map<number, number>();
+const ours = new Map<number, number[]>();
+const torch = new Map<number, number[]>();
 for (let round = 1; round <= rounds; round++) {
   for (const batch of BATCHES) {
     const { samplesPerSecond, cpuShare } = trainRate(batch);
     const value = Math.round(samplesPerSecond);
-    recordBest(oursBest, batch, value);
+    addRate(ours, batch, value);
     const record = { what: "train_samples_per_s", engine: "salescast", round, batch, value };
     console.log(JSON.stringify({ ...record, cpu_share: Number(cpuShare.toFixed(2)) }));
   }
   if (missing) continue;
   for (const [batch, value] of torchRates()) {
-    recordBest(torchBest, batch, value);
+    addRate(torch, batch, value);
     console.log(JSON.stringify({ what: "train_samples_per_s", engine: "torch", round, batch, value }));
   }
 }
 if (missing) console.log(JSON.stringify({ what: "torch_reference", skipped: missing }));
-for (const [batch, value] of oursBest) {
-  const torch = torchBest.get(batch);
-  const summary = { what: "train_best_samples_per_s", batch, salescast: value, torch: torch ?? null };
-  const ratio = torch === undefined ? null : Number((value / torch).toFixed(3));
-  console.log(JSON.stringify({ ...summary, ratio_ours_over_torch: ratio }));
-}
+const ratio = (a: number, b: number | undefined) => (b === undefined ? null : Number((a / b).toFixed(3)));
+const rows = [...ours].map(([batch, values]) => {
+  const theirs = torch.get(batch);
+  const row = {
+    batch,
+    salescast_median: median(values),
+    salescast_best: Math.max(...values),
+    torch_median: theirs ? median(theirs) : undefined,
+    torch_best: theirs ? Math.max(...theirs) : undefined,
+  };
+  return {
+    ...row,
+    ratio_median: ratio(row.salescast_median, row.torch_median),
+    ratio_best: ratio(row.salescast_best, row.torch_best),
+  };
+});
+for (const row of rows) console.log(JSON.stringify({ what: "train_samples_per_s_summary", ...row }));
 
-console.log(`\ntraining samples/s, best of ${rounds} rounds, one core, Adam + MSE, seed CNN-LSTM`);
-console.log("batch   salescast       torch   ours/torch");
-for (const [batch, value] of oursBest) {
-  const torch = torchBest.get(batch);
-  const cells = [
-    String(batch).padEnd(5),
-    String(value).padStart(11),
-    (torch === undefined ? "-" : String(torch)).padStart(11),
-    (torch === undefined ? "-" : (value / torch).toFixed(2)).padStart(12),
-  ];
-  console.log(cells.join(" "));
+console.log(`\ntraining samples/s over ${rounds} rounds, one core, Adam + MSE, seed CNN-LSTM`);
+console.log("batch   ours median   torch median   ratio   ours best   torch best   ratio");
+const cell = (v: number | null | undefined, width: number) =>
+  (v === null || v === undefined ? "-" : String(v)).padStart(width);
+for (const row of rows) {
+  console.log(
+    [
+      String(row.batch).padEnd(5),
+      cell(row.salescast_median, 13),
+      cell(row.torch_median, 14),
+      cell(row.ratio_median, 7),
+      cell(row.salescast_best, 11),
+      cell(row.torch_best, 12),
+      cell(row.ratio_best, 7),
+    ].join(" "),
+  );
 }
 if (missing) console.log(`(no PyTorch figures: ${missing})`);
