@@ -6,7 +6,7 @@ import {
 } from "../artifact/index.ts";
 import type { Config, Frequency } from "../config/index.ts";
 import type { ErrorMetrics } from "../metrics/index.ts";
-import { exportOnnx } from "../model/onnx-export.ts";
+import { exportOnnx } from "../model/index.ts";
 import type { TrainedModel } from "./train-model.ts";
 
 /** JSON has no NaN: a metric that could not be computed (e.g. MASE on a constant series) is saved as null. */

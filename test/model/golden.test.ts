@@ -9,6 +9,7 @@ import {
   Rng,
   setParams,
 } from "../../src/model/index.ts";
+import { relativeError } from "./relative-error.ts";
 
 /** PyTorch float64 results for the seed model (see ../shared/reference/README.md). */
 interface Golden {
@@ -32,18 +33,6 @@ interface Golden {
 // The repository's sibling `shared/` folder, as laid out here and in CI.
 const GOLDEN_URL = new URL("../../../shared/reference/cnn_lstm_golden.json", import.meta.url);
 const TOLERANCE = 1e-5;
-
-/** ‖actual − expected‖ / ‖expected‖. */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff += (actual[i] - expected[i]) ** 2;
-    norm += expected[i] ** 2;
-  }
-  return Math.sqrt(diff) / Math.sqrt(norm);
-}
 
 function dataOf(tensors: Golden["initial_params"]): Record<string, number[]> {
   return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, t.data]));

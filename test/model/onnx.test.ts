@@ -6,6 +6,7 @@ import { exportOnnx } from "../../src/model/onnx-export.ts";
 import { importOnnx } from "../../src/model/onnx-import.ts";
 import { type Onnx, onnx, readFloatTensor } from "../../src/model/onnx-proto.ts";
 import { type CnnLstmSpec, cnnLstmParamShapes, sizeOf } from "../../src/model/spec.ts";
+import { relativeError } from "./relative-error.ts";
 
 // CI clones the repo with shared/ as its sibling, so the reference is found from the repo root.
 const repoRoot = new URL("../../", import.meta.url);
@@ -62,17 +63,6 @@ function randomParams(spec: CnnLstmSpec, seed: number): Map<string, Float32Array
       Float32Array.from({ length: sizeOf(shape) }, () => uniform() * 2 - 1),
     ]),
   );
-}
-
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff += (actual[i] - expected[i]) ** 2;
-    norm += expected[i] ** 2;
-  }
-  return Math.sqrt(diff / norm);
 }
 
 async function runOnnx(bytes: Uint8Array, x: Float32Array, batch: number, windowSize: number) {
