@@ -1,5 +1,5 @@
 /**
- * Serving throughput of `POST /api/predict` (window 14, conv 32x3, LSTM 64, horizon 1), each server pinned to
+ * Serving throughput of `POST /api/predict` (window 14, conv 32x3, LSTM 64, horizon 1, with the default highway), each server pinned to
  * one core and loaded by wrk from the other (32 connections, 10 s, after a warm-up): salescast, then in the
  * same run the FastAPI + PyTorch reference of ../shared/reference (when python3 has torch, fastapi and
  * uvicorn), then a bare Fastify route with the same body schema and no model, the ceiling. Prints requests/s,
@@ -12,17 +12,19 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { Type } from "@fastify/type-provider-typebox";
-import { listArtifactFolders } from "../src/artifact/index.ts";
 import { DEFAULT_CONFIG_PATH, loadConfig } from "../src/config/index.ts";
+import { Registry } from "../src/registry/index.ts";
 import { createBaseApp } from "../src/server/base-app.ts";
 import { closeOnSignals } from "../src/server/lifecycle.ts";
 import { PredictBody } from "../src/server/schemas.ts";
-import { silentProgress, trainFromConfig } from "../src/train/index.ts";
+import { silentProgress } from "../src/train/index.ts";
+import { trainAndRegister } from "../src/train/register.ts";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const REFERENCE_DIR = fileURLToPath(new URL("../../shared/reference", import.meta.url));
 const LUA_SCRIPT = join(REFERENCE_DIR, "predict.lua");
 const ARTIFACTS = join(tmpdir(), "salescast-bench-serve", "artifacts");
+const REGISTRY = join(tmpdir(), "salescast-bench-serve", "registry.db");
 const SERVER_ENTRY = join(REPO, "src/cli.ts");
 const PYTHON = "/usr/bin/python3";
 const SERVER_CORE = "1";
@@ -79,15 +81,22 @@ async function runBareServer(port: number): Promise<void> {
 }
 
 /** Trains a model of the original's sizes into the bench's own artifacts folder, unless one is there. */
+/** Trains and registers the benchmark's model once; later runs serve the registered production version. */
 async function ensureModel(): Promise<void> {
-  if (listArtifactFolders(ARTIFACTS).length > 0) return;
   const paths = [
     `paths.artifacts=${JSON.stringify(ARTIFACTS)}`,
+    `registry.path=${JSON.stringify(REGISTRY)}`,
     `data.csv_path=${JSON.stringify(join(REPO, "data/sales_data.csv"))}`,
   ];
   const config = loadConfig(join(REPO, DEFAULT_CONFIG_PATH), [...paths, ...MODEL_OVERRIDES], {});
-  const result = await trainFromConfig(config, { progress: silentProgress });
-  console.error(`trained ${result.models[0].artifact.folder}`);
+  const registry = Registry.open(config.registry);
+  try {
+    if (registry.production().length > 0) return;
+    const result = await trainAndRegister(config, { registry, progress: silentProgress });
+    console.error(`trained and registered ${result.models[0].artifact.folder}`);
+  } finally {
+    registry.close();
+  }
 }
 
 function start(command: string, args: string[]): ChildProcess {
@@ -207,6 +216,7 @@ async function main(): Promise<void> {
       "--log-level",
       "warn",
       `paths.artifacts=${JSON.stringify(ARTIFACTS)}`,
+      `registry.path=${JSON.stringify(REGISTRY)}`,
     ]),
   );
   const missing = referenceUnavailable();
