@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { WindowSet } from "../../src/data/index.ts";
-import { createCnnLstm, Rng } from "../../src/model/index.ts";
+import { type CnnLstmSpec, createCnnLstm, Rng } from "../../src/model/index.ts";
 import { fitLinearAutoregression, warmStartHighway } from "../../src/train/linear-warm-start.ts";
 
 /** Windows whose targets are an exact linear function of the inputs: y0 = 2·x3 − x0 + 0.5, y1 = x1 − 1. */
@@ -30,36 +30,27 @@ describe("fitLinearAutoregression", () => {
   });
 });
 
+const SMALL_SPEC: CnnLstmSpec = {
+  architecture: "cnn_lstm",
+  windowSize: 4,
+  horizon: 2,
+  convChannels: 3,
+  kernelSize: 2,
+  lstmHidden: 5,
+  lstmLayers: 1,
+};
+
 describe("warmStartHighway", () => {
   it("makes the network start as the fitted linear model", () => {
     const windows = linearWindows(100);
-    const spec = {
-      architecture: "cnn_lstm" as const,
-      windowSize: 4,
-      horizon: 2,
-      convChannels: 3,
-      kernelSize: 2,
-      lstmHidden: 5,
-      lstmLayers: 1,
-      highway: true,
-    };
-    const network = createCnnLstm(spec, new Rng(1));
+    const network = createCnnLstm({ ...SMALL_SPEC, highway: true }, new Rng(1));
     warmStartHighway(network, windows, 1e-9);
     const out = network.forward(windows.x.subarray(0, 10 * 4), 10);
     for (let i = 0; i < 20; i++) expect(out[i]).toBeCloseTo(windows.y[i], 3);
   });
 
   it("refuses a network without a highway", () => {
-    const spec = {
-      architecture: "cnn_lstm" as const,
-      windowSize: 4,
-      horizon: 2,
-      convChannels: 3,
-      kernelSize: 2,
-      lstmHidden: 5,
-      lstmLayers: 1,
-    };
-    expect(() => warmStartHighway(createCnnLstm(spec, new Rng(1)), linearWindows(20), 1)).toThrow(
+    expect(() => warmStartHighway(createCnnLstm(SMALL_SPEC, new Rng(1)), linearWindows(20), 1)).toThrow(
       /no parameter highway\.weight/,
     );
   });
