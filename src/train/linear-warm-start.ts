@@ -70,6 +70,38 @@ export function fitLinearAutoregression(set: WindowSet, ridge: number): LinearMa
   return { weight, bias };
 }
 
+/** Mean squared error of a linear map over a set of windows. */
+export function linearMapError(map: LinearMap, set: WindowSet): number {
+  const { windowSize: w, horizon: h, count, x, y } = set;
+  let sum = 0;
+  for (let s = 0; s < count; s++) {
+    for (let k = 0; k < h; k++) {
+      let f = map.bias[k];
+      for (let t = 0; t < w; t++) f += map.weight[k * w + t] * x[s * w + t];
+      sum += (f - y[s * h + k]) ** 2;
+    }
+  }
+  return sum / (count * h);
+}
+
+/** Penalties tried for the warm start, on normalized values: from almost none to strong shrinkage. */
+export const RIDGE_GRID = [0.1, 1, 10, 100, 1000] as const;
+const DEFAULT_RIDGE = 1;
+
+/**
+ * The ridge penalty whose linear map, fitted on the training windows, forecasts the validation windows best:
+ * a few hundred windows of one series want far more shrinkage than thousands pooled over many.
+ */
+export function chooseRidge(train: WindowSet, validation: WindowSet): number {
+  if (train.count === 0 || validation.count === 0) return DEFAULT_RIDGE;
+  let best = { ridge: DEFAULT_RIDGE, error: Number.POSITIVE_INFINITY };
+  for (const ridge of RIDGE_GRID) {
+    const error = linearMapError(fitLinearAutoregression(train, ridge), validation);
+    if (error < best.error) best = { ridge, error };
+  }
+  return best.ridge;
+}
+
 /**
  * Starts a network with a highway from the best linear model of the training windows, and its recurrent
  * head at zero, so training begins where a linear autoregression ends and the CNN-LSTM learns what is left.

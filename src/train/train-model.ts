@@ -12,11 +12,8 @@ import {
 } from "../data/index.ts";
 import { Adam, type CnnLstmSpec, createCnnLstm, mseLoss, type Network, Rng } from "../model/index.ts";
 import { type ComparedMetrics, validationMetrics, type WindowPredictor } from "./evaluate.ts";
-import { warmStartHighway } from "./linear-warm-start.ts";
+import { chooseRidge, warmStartHighway } from "./linear-warm-start.ts";
 import { type EpochReport, type FitResult, fitNetwork } from "./loop.ts";
-
-/** Ridge penalty of the highway's warm start, on normalized values: enough to keep collinear lags stable. */
-const WARM_START_RIDGE = 1;
 
 export interface TrainedModel {
   network: Network;
@@ -104,18 +101,21 @@ interface FitRun {
   fit: FitResult;
 }
 
-/** A network seeded from `seed`, warm-started when it has a highway, and trained on `train`. */
+/**
+ * A network seeded from `train.seed`, warm-started with a ridge penalty of `ridge` when it has a highway, and
+ * trained on `train` for at most `maxEpochs` (0 keeps the starting weights).
+ */
 function fitOnce(
   spec: CnnLstmSpec,
   config: Config,
-  train: WindowSet,
-  validation: WindowSet,
+  windows: { train: WindowSet; validation: WindowSet; ridge: number },
   maxEpochs: number,
   onEpoch: TrainModelOptions["onEpoch"],
 ): FitRun {
+  const { train, validation, ridge } = windows;
   const rng = new Rng(config.train.seed);
   const network = createCnnLstm(spec, rng);
-  if (spec.highway && train.count > 0) warmStartHighway(network, train, WARM_START_RIDGE);
+  if (spec.highway && train.count > 0) warmStartHighway(network, train, ridge);
   const adam = new Adam(network.params, { lr: config.train.lr });
   const random = () => rng.uniform();
   const batchSize = config.data.batch_size;
@@ -148,7 +148,8 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
   const stats = fitSeriesNormalization(series, split);
   const { train, validation } = buildWindowSets(series, stats, split);
   const spec = specFromConfig(config);
-  const first = fitOnce(spec, config, train, validation, config.train.max_epochs, options.onEpoch);
+  const ridge = chooseRidge(train, validation);
+  const first = fitOnce(spec, config, { train, validation, ridge }, config.train.max_epochs, options.onEpoch);
   const metrics = validationMetrics(
     enginePredictor(first.network, 256),
     series,
@@ -161,9 +162,8 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
       ? fitOnce(
           spec,
           config,
-          concatWindowSets(train, validation),
-          EMPTY_WINDOWS(train),
-          Math.max(1, first.fit.bestEpoch),
+          { train: concatWindowSets(train, validation), validation: EMPTY_WINDOWS(train), ridge },
+          first.fit.bestEpoch,
           undefined,
         )
       : null;

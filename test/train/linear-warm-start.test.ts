@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { WindowSet } from "../../src/data/index.ts";
 import { type CnnLstmSpec, createCnnLstm, Rng } from "../../src/model/index.ts";
-import { fitLinearAutoregression, warmStartHighway } from "../../src/train/linear-warm-start.ts";
+import {
+  chooseRidge,
+  fitLinearAutoregression,
+  RIDGE_GRID,
+  warmStartHighway,
+} from "../../src/train/linear-warm-start.ts";
 
 /** Windows whose targets are an exact linear function of the inputs: y0 = 2·x3 − x0 + 0.5, y1 = x1 − 1. */
 function linearWindows(count: number): WindowSet {
@@ -39,6 +44,28 @@ const SMALL_SPEC: CnnLstmSpec = {
   lstmHidden: 5,
   lstmLayers: 1,
 };
+
+/** Windows whose targets are pure noise, unrelated to the inputs. */
+function noiseWindows(count: number, seed: number): WindowSet {
+  const rng = new Rng(seed);
+  const x = Float32Array.from({ length: count * 4 }, () => rng.normal());
+  const y = Float32Array.from({ length: count * 2 }, () => rng.normal());
+  return { x, y, seriesIndex: new Int32Array(count), count, windowSize: 4, horizon: 2 };
+}
+
+describe("chooseRidge", () => {
+  it("takes the least shrinkage for an exact linear relation", () => {
+    expect(chooseRidge(linearWindows(200), linearWindows(50))).toBe(RIDGE_GRID[0]);
+  });
+
+  it("takes heavy shrinkage when the targets are noise", () => {
+    expect(chooseRidge(noiseWindows(12, 1), noiseWindows(200, 2))).toBeGreaterThanOrEqual(100);
+  });
+
+  it("falls back to a penalty of 1 without validation windows", () => {
+    expect(chooseRidge(linearWindows(20), noiseWindows(0, 3))).toBe(1);
+  });
+});
 
 describe("warmStartHighway", () => {
   it("makes the network start as the fitted linear model", () => {
