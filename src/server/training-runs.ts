@@ -46,11 +46,9 @@ const WORKER_MODULE = new URL("../train/training-worker.ts", import.meta.url);
 /**
  * A worker thread running the training worker module. Node cannot load TypeScript by itself and a worker does
  * not inherit the loader tsx registered in the main thread (`--import tsx` in execArgv does not reach the
- * worker's entry module either), so when the module is TypeScript a small bootstrap registers tsx in the
- * worker and then imports it. Built JavaScript would be loaded directly.
+ * worker's entry module either), so a small bootstrap registers tsx in the worker and then imports it.
  */
 function startTrainingWorker(data: TrainingWorkerData): Worker {
-  if (!WORKER_MODULE.pathname.endsWith(".ts")) return new Worker(WORKER_MODULE, { workerData: data });
   const tsx = import.meta.resolve("tsx/esm/api");
   const bootstrap =
     `import(${JSON.stringify(tsx)})` +
