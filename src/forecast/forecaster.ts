@@ -140,6 +140,11 @@ export class SalesForecaster {
 
   /** Checks one request; throws a ForecastInputError naming the rule it breaks. */
   validate(request: ForecastRequest, field = "series"): void {
+    this.checkedStats(request, field);
+  }
+
+  /** The stats that normalize a valid request; throws a ForecastInputError for an invalid one. */
+  private checkedStats(request: ForecastRequest, field: string): SeriesStats {
     const { values } = request;
     if (values.length !== this.windowSize) {
       throw new ForecastInputError(
@@ -152,7 +157,7 @@ export class SalesForecaster {
         throw new ForecastInputError(`${field}[${i}] must be a finite number, got ${values[i]}`, "value");
       }
     }
-    this.statsFor(request.seriesId);
+    return this.statsFor(request.seriesId);
   }
 
   /** Forecasts many windows in one onnxruntime call; results come back in request order. */
@@ -162,8 +167,7 @@ export class SalesForecaster {
     const window = this.windowSize;
     const input = new Float32Array(batch * window);
     const stats = requests.map((request, row) => {
-      this.validate(request, requests.length > 1 ? `items[${row}].series` : "series");
-      const s = this.statsFor(request.seriesId);
+      const s = this.checkedStats(request, requests.length > 1 ? `items[${row}].series` : "series");
       for (let t = 0; t < window; t++) input[row * window + t] = (request.values[t] - s.mean) / s.std;
       return s;
     });

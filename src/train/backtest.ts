@@ -1,5 +1,5 @@
 import type { Config } from "../config/index.ts";
-import { lastWindows, loadSeries, type Series } from "../data/index.ts";
+import { denormalize, lastWindows, loadSeries, type Series } from "../data/index.ts";
 import {
   averageMetrics,
   type ErrorMetrics,
@@ -54,12 +54,9 @@ function modelForecasts(
     const { windowSize, horizon } = trained.spec;
     const x = lastWindows(group, trained.stats, windowSize, options.holdout);
     const y = enginePredictor(trained.network, 256)(x, group.length);
-    const forecasts = group.map((_, s) => {
-      const out = new Float64Array(horizon);
-      const { mean, std } = trained.stats[s];
-      for (let k = 0; k < horizon; k++) out[k] = Math.max(0, y[s * horizon + k] * std + mean);
-      return out;
-    });
+    const forecasts = group.map((_, s) =>
+      denormalize(y.subarray(s * horizon, (s + 1) * horizon), trained.stats[s]).map((v) => Math.max(0, v)),
+    );
     return { forecasts, epochs: trained.fit.epochs };
   } finally {
     bar.stop();

@@ -1,5 +1,5 @@
 import type { NormalizationStats, Series, SplitOptions } from "../data/index.ts";
-import { normalize, splitBounds } from "../data/index.ts";
+import { denormalize, normalize, splitBounds } from "../data/index.ts";
 import {
   averageMetrics,
   type ErrorMetrics,
@@ -32,11 +32,7 @@ export function forecastAt(
     x.set(normalize(values.subarray(t - windowSize, t), stats), row * windowSize);
   });
   const y = predict(x, origins.length);
-  return origins.map((_, row) => {
-    const out = new Float64Array(horizon);
-    for (let k = 0; k < horizon; k++) out[k] = y[row * horizon + k] * stats.std + stats.mean;
-    return out;
-  });
+  return origins.map((_, row) => denormalize(y.subarray(row * horizon, (row + 1) * horizon), stats));
 }
 
 /**
