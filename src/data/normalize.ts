@@ -26,6 +26,18 @@ export function fitSeriesNormalization(
   return series.map(({ values }) => fitNormalization(values, splitBounds(values.length, options).trainEnd));
 }
 
+/** All series' training parts pooled: the stats for a forecast that names no series (format 1's rule). */
+export function fitPooledNormalization(series: readonly Series[], options: SplitOptions): NormalizationStats {
+  const parts = series.map(({ values }) => values.subarray(0, splitBounds(values.length, options).trainEnd));
+  const pooled = new Float64Array(parts.reduce((n, part) => n + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    pooled.set(part, offset);
+    offset += part.length;
+  }
+  return fitNormalization(pooled);
+}
+
 /** Model input: (value - mean) / std, as float32. */
 export function normalize(values: ArrayLike<number>, stats: NormalizationStats): Float32Array {
   const out = new Float32Array(values.length);

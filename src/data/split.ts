@@ -6,6 +6,8 @@ export interface SplitOptions {
   horizon: number;
   /** Share of the fitting part, at its end, kept for validation (early stopping). */
   validationFraction: number;
+  /** Points at the end of the fitting part kept for validation, instead of the share (cross-validation's span). */
+  validationLength?: number;
   /** Last points of each series kept out as a backtest's test set; 0 (the default) in plain training. */
   holdout?: number;
 }
@@ -22,7 +24,8 @@ export interface SplitBounds {
 }
 
 /**
- * The validation part is round(v·fitEnd) points, but when v > 0 at least h points, so it holds at least one
+ * The validation part is `validationLength` points when given, else round(v·fitEnd) points, but when v > 0 at
+ * least h points, so it holds at least one
  * window; it shrinks so training keeps at least one window (trainEnd >= W + h), and is dropped (0) if fewer
  * than h points would remain for it.
  */
@@ -30,8 +33,8 @@ export function splitBounds(length: number, options: SplitOptions): SplitBounds 
   const { windowSize, horizon, validationFraction } = options;
   const fitEnd = length - checkedHoldout(length, options.holdout ?? 0);
   let validation = 0;
-  if (validationFraction > 0) {
-    const wanted = Math.max(Math.round(validationFraction * fitEnd), horizon);
+  if (validationFraction > 0 || options.validationLength !== undefined) {
+    const wanted = options.validationLength ?? Math.max(Math.round(validationFraction * fitEnd), horizon);
     const room = fitEnd - (windowSize + horizon);
     validation = Math.min(wanted, room);
     if (validation < horizon) validation = 0;

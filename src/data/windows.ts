@@ -1,5 +1,5 @@
 import { DataError } from "./errors.ts";
-import { normalize } from "./normalize.ts";
+import { seriesScaler, type WindowScaler } from "./scaling.ts";
 import { type SplitOptions, splitBounds } from "./split.ts";
 import type { NormalizationStats, Series, WindowSet } from "./types.ts";
 
@@ -10,15 +10,16 @@ interface OriginRange {
 }
 
 /**
- * The training and validation windows of every series, each normalized with its own series' stats, so one
- * global model can train on many series at once. Series order is kept; within a series, windows run forward.
+ * The training and validation windows of every series, each window and its targets scaled by the stats the
+ * scaler picks (its series' stats, or the window's own), so one global model can train on many series at once.
+ * Series order is kept; within a series, windows run forward.
  */
 export function buildWindowSets(
   series: readonly Series[],
-  stats: readonly NormalizationStats[],
+  scaling: readonly NormalizationStats[] | WindowScaler,
   options: SplitOptions,
 ): { train: WindowSet; validation: WindowSet } {
-  checkStatsPerSeries(series, stats);
+  const scaler = asScaler(series, scaling);
   const { windowSize, horizon } = options;
   const train: OriginRange[] = [];
   const validation: OriginRange[] = [];
@@ -27,15 +28,37 @@ export function buildWindowSets(
     train.push({ first: windowSize, last: trainEnd - horizon });
     validation.push({ first: Math.max(trainEnd, windowSize), last: fitEnd - horizon });
   }
-  const normalized = series.map(({ values }, s) => normalize(values, stats[s]));
+  const raw = series.map(({ values }) => values);
   return {
-    train: packWindows(normalized, train, windowSize, horizon),
-    validation: packWindows(normalized, validation, windowSize, horizon),
+    train: packWindows(raw, scaler, train, windowSize, horizon),
+    validation: packWindows(raw, scaler, validation, windowSize, horizon),
   };
 }
 
+function asScaler(
+  series: readonly Series[],
+  scaling: readonly NormalizationStats[] | WindowScaler,
+): WindowScaler {
+  if (typeof scaling === "function") return scaling;
+  checkStatsPerSeries(series, scaling);
+  return seriesScaler(scaling);
+}
+
+/** Writes `(values[from + i] - mean) / std` for i < count into `out` at `offset`. */
+function writeScaled(
+  out: Float32Array,
+  offset: number,
+  values: Float64Array,
+  from: number,
+  count: number,
+  stats: NormalizationStats,
+): void {
+  for (let i = 0; i < count; i++) out[offset + i] = (values[from + i] - stats.mean) / stats.std;
+}
+
 function packWindows(
-  normalized: readonly Float32Array[],
+  raw: readonly Float64Array[],
+  scaler: WindowScaler,
   ranges: readonly OriginRange[],
   windowSize: number,
   horizon: number,
@@ -51,10 +74,11 @@ function packWindows(
   };
   let i = 0;
   ranges.forEach(({ first, last }, s) => {
-    const values = normalized[s];
+    const values = raw[s];
     for (let t = first; t <= last; t++, i++) {
-      set.x.set(values.subarray(t - windowSize, t), i * windowSize);
-      set.y.set(values.subarray(t, t + horizon), i * horizon);
+      const stats = scaler(s, values, t - windowSize, t);
+      writeScaled(set.x, i * windowSize, values, t - windowSize, windowSize, stats);
+      writeScaled(set.y, i * horizon, values, t, horizon, stats);
       set.seriesIndex[i] = s;
     }
   });
@@ -71,11 +95,11 @@ function rangeSize({ first, last }: OriginRange): number {
  */
 export function lastWindows(
   series: readonly Series[],
-  stats: readonly NormalizationStats[],
+  scaling: readonly NormalizationStats[] | WindowScaler,
   windowSize: number,
   holdout = 0,
 ): Float32Array {
-  checkStatsPerSeries(series, stats);
+  const scaler = asScaler(series, scaling);
   const x = new Float32Array(series.length * windowSize);
   series.forEach(({ id, values }, s) => {
     const end = values.length - holdout;
@@ -84,7 +108,14 @@ export function lastWindows(
         `series "${id}" has ${end} points before its forecast origin, fewer than ${windowSize}`,
       );
     }
-    x.set(normalize(values.subarray(end - windowSize, end), stats[s]), s * windowSize);
+    writeScaled(
+      x,
+      s * windowSize,
+      values,
+      end - windowSize,
+      windowSize,
+      scaler(s, values, end - windowSize, end),
+    );
   });
   return x;
 }
@@ -95,4 +126,18 @@ function checkStatsPerSeries(series: readonly Series[], stats: readonly Normaliz
       `need one NormalizationStats per series: ${series.length} series, ${stats.length} stats`,
     );
   }
+}
+
+/** Both sets' windows in one, `a`'s first. */
+export function concatWindowSets(a: WindowSet, b: WindowSet): WindowSet {
+  const x = new Float32Array(a.x.length + b.x.length);
+  x.set(a.x);
+  x.set(b.x, a.x.length);
+  const y = new Float32Array(a.y.length + b.y.length);
+  y.set(a.y);
+  y.set(b.y, a.y.length);
+  const seriesIndex = new Int32Array(a.count + b.count);
+  seriesIndex.set(a.seriesIndex);
+  seriesIndex.set(b.seriesIndex, a.count);
+  return { x, y, seriesIndex, count: a.count + b.count, windowSize: a.windowSize, horizon: a.horizon };
 }
