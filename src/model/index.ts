@@ -1,7 +1,13 @@
 export { Adam, type AdamOptions } from "./adam.ts";
 export { createCnnLstm } from "./cnn-lstm.ts";
 export { mseLoss } from "./loss.ts";
-export { type ExportMeta, exportOnnx, type ParamValues } from "./onnx-export.ts";
+export {
+  type ExportMeta,
+  exportLinearOnnx,
+  exportOnnx,
+  type LinearSpec,
+  type ParamValues,
+} from "./onnx-export.ts";
 export { type ImportedModel, importOnnx } from "./onnx-import.ts";
 export { type ParamSource, setParams } from "./param.ts";
 export { Rng } from "./rng.ts";

@@ -181,3 +181,48 @@ function batchedFloatValue(name: string, width: number): Onnx.IValueInfoProto {
     },
   };
 }
+
+/** The shape of a linear autoregression's graph: one Gemm from the window to the horizon. */
+export interface LinearSpec {
+  architecture: "linear";
+  windowSize: number;
+  horizon: number;
+}
+
+/**
+ * Writes a linear map as an ONNX model: `input` [batch, windowSize] -> `output` = input · weightᵀ + bias, with
+ * `linear.weight` [horizon, windowSize] row-major. Deterministic bytes, as `exportOnnx`.
+ */
+export function exportLinearOnnx(
+  spec: LinearSpec,
+  weight: Float32Array,
+  bias: Float32Array,
+  meta: ExportMeta = {},
+): Uint8Array {
+  const { windowSize, horizon } = spec;
+  if (weight.length !== horizon * windowSize || bias.length !== horizon) {
+    throw new Error(
+      `cannot export: a linear map [${horizon}, ${windowSize}] needs ${horizon * windowSize} weights and ${horizon} biases, got ${weight.length} and ${bias.length}`,
+    );
+  }
+  const graph: Onnx.IGraphProto = {
+    name: "salescast_linear",
+    node: [op("Gemm", [INPUT_NAME, "linear.weight", "linear.bias"], [OUTPUT_NAME], [int("transB", 1)])],
+    initializer: [
+      floatTensor("linear.weight", [horizon, windowSize], weight),
+      floatTensor("linear.bias", [horizon], bias),
+    ],
+    input: [batchedFloatValue(INPUT_NAME, windowSize)],
+    output: [batchedFloatValue(OUTPUT_NAME, horizon)],
+  };
+  const model: Onnx.IModelProto = {
+    irVersion: IR_VERSION,
+    opsetImport: [{ domain: "", version: OPSET_VERSION }],
+    producerName: PRODUCER_NAME,
+    producerVersion: meta.producerVersion ?? "",
+    docString: meta.docString ?? "",
+    graph,
+    metadataProps: [{ key: SPEC_METADATA_KEY, value: JSON.stringify(spec) }],
+  };
+  return new Uint8Array(onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish());
+}

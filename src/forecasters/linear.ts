@@ -1,0 +1,63 @@
+import {
+  buildWindowSets,
+  concatWindowSets,
+  fitSeriesNormalization,
+  type Series,
+  scalerFor,
+  type WindowSet,
+} from "../data/index.ts";
+import { exportLinearOnnx } from "../model/index.ts";
+import { chooseRidge, fitLinearAutoregression, type LinearMap } from "../train/linear-warm-start.ts";
+import type { FitContext, FittedMember, Member } from "./types.ts";
+import { windowForecast } from "./window.ts";
+
+/** `[count, windowSize]` scaled windows through the map. */
+function linearPredictor(map: LinearMap, windowSize: number, horizon: number) {
+  return (x: Float32Array, count: number) => {
+    const y = new Float32Array(count * horizon);
+    for (let row = 0; row < count; row++) {
+      for (let k = 0; k < horizon; k++) {
+        let sum = map.bias[k];
+        for (let t = 0; t < windowSize; t++) sum += map.weight[k * windowSize + t] * x[row * windowSize + t];
+        y[row * horizon + k] = sum;
+      }
+    }
+    return y;
+  };
+}
+
+/**
+ * Ridge regression of every horizon step on the scaled window, pooled over the series: the penalty is the one
+ * whose map, fitted on the training windows, forecasts the validation windows best; the final map is fitted on
+ * all windows with that penalty.
+ */
+export const linear: Member = {
+  name: "linear",
+  fit(series: readonly Series[], { config, split }: FitContext): FittedMember {
+    const { windowSize, horizon } = split;
+    const scaler = scalerFor(config.data.normalization, fitSeriesNormalization(series, split));
+    const { train, validation } = buildWindowSets(series, scaler, split);
+    if (train.count === 0) throw new RangeError("the linear member has no training window");
+    const ridge = chooseRidge(train, validation);
+    const first = fitLinearAutoregression(train, ridge);
+    const all: WindowSet = validation.count > 0 ? concatWindowSets(train, validation) : train;
+    const final = validation.count > 0 ? fitLinearAutoregression(all, ridge) : first;
+    const spec = { architecture: "linear" as const, windowSize, horizon };
+    return {
+      name: "linear",
+      beforeValidation: windowForecast(
+        linearPredictor(first, windowSize, horizon),
+        scaler,
+        windowSize,
+        horizon,
+      ),
+      onAll: windowForecast(linearPredictor(final, windowSize, horizon), scaler, windowSize, horizon),
+      window: {
+        windowSize,
+        spec: { ...spec, ridge },
+        onnx: () => exportLinearOnnx(spec, final.weight, final.bias, { docString: "salescast linear" }),
+      },
+      training: { ridge, train_windows: train.count, validation_windows: validation.count },
+    };
+  },
+};

@@ -1,0 +1,62 @@
+import { exportOnnx } from "../model/index.ts";
+import { enginePredictor, trainModel } from "../train/train-model.ts";
+import type { FitContext, FittedMember, Member, MemberName } from "./types.ts";
+import { windowForecast } from "./window.ts";
+
+const PREDICT_CHUNK = 256;
+
+/**
+ * The network of `model.architecture` trained by the engine: alone (`network`), or on top of the linear map
+ * (`network_on_linear`: the highway starts at the ridge solution and the recurrent head at zero). The first fit
+ * (early stopping on the validation windows) forecasts the cross-validation origins; the refit, the future.
+ */
+function networkMember(name: MemberName, highway: boolean): Member {
+  return {
+    name,
+    fit(series, { config, season, split, progress }: FitContext): FittedMember {
+      const bar = progress?.(name, config.train.max_epochs);
+      // The window and horizon are the panel's (a backtest sizes them), not necessarily the config file's.
+      const sized = {
+        ...config,
+        data: { ...config.data, window_size: split.windowSize, horizon: split.horizon },
+        model: { ...config.model, kernel_size: Math.min(config.model.kernel_size, split.windowSize) },
+      };
+      let trained: ReturnType<typeof trainModel>;
+      try {
+        trained = trainModel([...series], sized, {
+          season,
+          highway,
+          validationLength: split.validationLength,
+          onEpoch: bar && ((report) => bar.onEpoch(report)),
+        });
+      } finally {
+        bar?.stop();
+      }
+      const { windowSize, horizon } = trained.spec;
+      const forecast = (network: typeof trained.network) =>
+        windowForecast(enginePredictor(network, PREDICT_CHUNK), trained.scaler, windowSize, horizon);
+      const params = new Map(trained.network.params.map((p) => [p.name, p.data]));
+      return {
+        name,
+        beforeValidation: forecast(trained.firstFit),
+        onAll: forecast(trained.network),
+        window: {
+          windowSize,
+          spec: { ...trained.spec },
+          onnx: () => exportOnnx(trained.spec, params, { docString: `salescast ${name}` }),
+        },
+        training: {
+          epochs: trained.fit.epochs,
+          best_epoch: trained.fit.bestEpoch,
+          refit_epochs: trained.refitEpochs,
+          train_windows: trained.trainWindows,
+          validation_windows: trained.validationWindows,
+          seconds: trained.seconds,
+        },
+      };
+    },
+  };
+}
+
+export const network = networkMember("network", false);
+export const networkOnLinear = networkMember("network_on_linear", true);

@@ -1,0 +1,57 @@
+import type { Config, Frequency } from "../config/index.ts";
+import type { Series, SplitOptions } from "../data/index.ts";
+import type { EpochProgress } from "../train/progress.ts";
+
+/** The forecasters that can be combined, by their config names (`model.members`). */
+export type MemberName = Config["model"]["members"][number];
+
+/** What every member is fitted with. */
+export interface FitContext {
+  config: Config;
+  frequency: Frequency;
+  /** Seasonal period of the data (seasonal naive, MASE, the statistical members' season). */
+  season: number;
+  horizon: number;
+  /**
+   * Each series' training and validation parts (`splitBounds`): cross-validation origins lie in the validation
+   * part, and a member forecasts them with what it learned before that part only.
+   */
+  split: SplitOptions;
+  /** Where a member that trains by epochs reports them (none: silent). */
+  progress?: (member: string, maxEpochs: number) => EpochProgress;
+}
+
+/** One forecast to make: H steps after the end of `history`, the first values of fitted series `seriesIndex`. */
+export interface ForecastRequest {
+  seriesIndex: number;
+  history: Float64Array;
+}
+
+/** Forecasts in sales units (not yet clipped), one per request, in order. */
+export type ForecastFunction = (requests: readonly ForecastRequest[], horizon: number) => Float64Array[];
+
+/** A member that forecasts from a fixed-length window alone, exported to ONNX for the window routes. */
+export interface WindowModel {
+  windowSize: number;
+  /** The ONNX graph `input` [batch, windowSize] -> `output` [batch, horizon], on scaled values. */
+  onnx(): Uint8Array;
+  /** The network spec or the linear map's shape, saved in meta.json. */
+  spec: { architecture: string } & Record<string, unknown>;
+}
+
+export interface FittedMember {
+  name: MemberName;
+  /** Learned from each series' training part only: forecasts the cross-validation origins. */
+  beforeValidation: ForecastFunction;
+  /** Learned from all of each series: forecasts from its end. */
+  onAll: ForecastFunction;
+  window?: WindowModel;
+  /** Training facts to report (epochs, best epoch, windows). */
+  training?: Record<string, number>;
+}
+
+/** One forecaster: fitted on a set of series (their fitting parts only), then asked for forecasts. */
+export interface Member {
+  name: MemberName;
+  fit(series: readonly Series[], context: FitContext): FittedMember;
+}
