@@ -7,7 +7,14 @@ export const ARTIFACT_FILES = {
   meta: "meta.json",
 } as const;
 
-export const ARTIFACT_FORMAT_VERSION = 1;
+/** Format 2 (an ensemble of members) adds the stored forecasts of every series it was trained on. */
+export const FORECASTS_FILE = "forecasts.json";
+
+/**
+ * 1: one CNN-LSTM with per-series normalization. 2: an ensemble of members, the window member in model.onnx,
+ * the normalization mode, every member's cross-validation metrics, and forecasts.json. Both load.
+ */
+export const ARTIFACT_FORMAT_VERSION = 2;
 
 const finite = z.number().refine(Number.isFinite, "must be a finite number");
 
@@ -21,6 +28,8 @@ export const seriesStatsSchema = z.strictObject({
  * used for a forecast that names no series (as the original's single mean and std were).
  */
 export const normalizationSchema = z.strictObject({
+  /** How model.onnx's input windows are scaled: absent (format 1) means `series`. */
+  mode: z.enum(["series", "window"]).optional(),
   default: seriesStatsSchema,
   series: z.record(z.string(), seriesStatsSchema),
 });
@@ -32,8 +41,23 @@ const metricsSchema = z.object({
   mase: z.number().nullable(),
 });
 
+/** What validation metrics were measured on: versions compare only when this is the same. */
+const measuredOnSchema = z.object({
+  horizon: z.number().int().positive(),
+  series_count: z.number().int().nonnegative(),
+  /** sha256 of the sorted series ids, one per line. */
+  series_sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  origins: z.number().int().nonnegative(),
+});
+
+const memberRecordSchema = z.object({
+  cv: metricsSchema,
+  seconds: z.number().nonnegative(),
+  training: z.record(z.string(), z.number()).optional(),
+});
+
 export const metaSchema = z.object({
-  format_version: z.literal(ARTIFACT_FORMAT_VERSION),
+  format_version: z.union([z.literal(1), z.literal(ARTIFACT_FORMAT_VERSION)]),
   name: z.string().min(1),
   scope: z.enum(["global", "per_series"]),
   series: z.array(z.string()),
@@ -43,10 +67,29 @@ export const metaSchema = z.object({
   season: z.number().int().positive(),
   spec: z.object({ architecture: z.string() }).passthrough(),
   config: z.record(z.string(), z.unknown()),
-  validation: z.object({ model: metricsSchema, naive: metricsSchema, seasonal_naive: metricsSchema }),
+  /**
+   * Format 2: cross-validation on the last origins of the training data, by the same procedure that fitted
+   * the saved weights on all of it; `model` is the ensemble's, `window_member` the serving member's.
+   */
+  validation: z.object({
+    model: metricsSchema,
+    naive: metricsSchema,
+    seasonal_naive: metricsSchema,
+    window_member: metricsSchema.optional(),
+    measured_on: measuredOnSchema.optional(),
+  }),
+  /** Format 2: the member in model.onnx (it answers the window routes) and every member's record. */
+  window_member: z.string().optional(),
+  ensemble: z.object({ method: z.string(), members: z.array(z.string()) }).optional(),
+  members: z.record(z.string(), memberRecordSchema).optional(),
+  forecasts_sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   training: z.object({
     epochs: z.number().int().nonnegative(),
     best_epoch: z.number().int().nonnegative(),
+    refit_epochs: z.number().int().nonnegative().optional(),
     seconds: z.number().nonnegative(),
     train_windows: z.number().int().nonnegative(),
     validation_windows: z.number().int().nonnegative(),
@@ -55,6 +98,22 @@ export const metaSchema = z.object({
   onnx_sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
+/** Each trained series' forecast from the end of its training data: the ensemble's, and every member's. */
+export const forecastsSchema = z.strictObject({
+  horizon: z.number().int().positive(),
+  series: z.record(
+    z.string(),
+    z.strictObject({
+      dates: z.array(z.string()),
+      values: z.array(finite),
+      members: z.record(z.string(), z.array(finite)),
+      weights: z.record(z.string(), finite),
+    }),
+  ),
+});
+
+export type StoredForecasts = z.infer<typeof forecastsSchema>;
+export type MeasuredOn = z.infer<typeof measuredOnSchema>;
 export type SeriesStats = z.infer<typeof seriesStatsSchema>;
 export type Normalization = z.infer<typeof normalizationSchema>;
 export type ArtifactMeta = z.infer<typeof metaSchema>;

@@ -3,9 +3,12 @@ export {
   ARTIFACT_FILES,
   ARTIFACT_FORMAT_VERSION,
   type ArtifactMeta,
+  FORECASTS_FILE,
+  type MeasuredOn,
   type MetricsRecord,
   type Normalization,
   type SeriesStats,
+  type StoredForecasts,
 } from "./format.ts";
 export {
   type Artifact,

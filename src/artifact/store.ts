@@ -6,9 +6,12 @@ import { writeFolderAtomic } from "./atomic.ts";
 import {
   ARTIFACT_FILES,
   type ArtifactMeta,
+  FORECASTS_FILE,
+  forecastsSchema,
   metaSchema,
   type Normalization,
   normalizationSchema,
+  type StoredForecasts,
 } from "./format.ts";
 
 /** A saved model that cannot be used; the message names the file and what is wrong with it. */
@@ -21,10 +24,12 @@ export interface Artifact {
   onnx: Uint8Array;
   normalization: Normalization;
   meta: ArtifactMeta;
+  /** Format 2's stored forecasts; null for a format 1 model, which has none. */
+  forecasts: StoredForecasts | null;
 }
 
 export type NewArtifact = Omit<Artifact, "folder" | "meta"> & {
-  meta: Omit<ArtifactMeta, "onnx_sha256" | "created_at">;
+  meta: Omit<ArtifactMeta, "onnx_sha256" | "created_at" | "forecasts_sha256">;
 };
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -39,10 +44,12 @@ function newVersionFolderName(created: Date): string {
 
 /** Writes model.onnx, normalization.json and meta.json into a new folder under `root`, all or nothing. */
 export function saveArtifact(root: string, artifact: NewArtifact, created = new Date()): Artifact {
+  const forecastsText = artifact.forecasts === null ? null : `${JSON.stringify(artifact.forecasts)}\n`;
   const meta: ArtifactMeta = {
     ...artifact.meta,
     created_at: created.toISOString(),
     onnx_sha256: sha256Hex(artifact.onnx),
+    ...(forecastsText === null ? {} : { forecasts_sha256: sha256Hex(Buffer.from(forecastsText)) }),
   };
   const folder = join(root, newVersionFolderName(created));
   writeFolderAtomic(folder, (temp) => {
@@ -51,15 +58,22 @@ export function saveArtifact(root: string, artifact: NewArtifact, created = new 
       join(temp, ARTIFACT_FILES.normalization),
       `${JSON.stringify(artifact.normalization, null, 2)}\n`,
     );
+    if (forecastsText !== null) writeFileSync(join(temp, FORECASTS_FILE), forecastsText);
     writeFileSync(join(temp, ARTIFACT_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
   });
-  return { folder, onnx: artifact.onnx, normalization: artifact.normalization, meta };
+  return {
+    folder,
+    onnx: artifact.onnx,
+    normalization: artifact.normalization,
+    meta,
+    forecasts: artifact.forecasts,
+  };
 }
 
-function readJsonFile<T>(file: string, schema: z.ZodType<T>): T {
+function readJsonFile<T>(file: string, schema: z.ZodType<T>, text?: string): T {
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(file, "utf8"));
+    value = JSON.parse(text ?? readFileSync(file, "utf8"));
   } catch (error) {
     throw new ArtifactError(`${file} is not readable JSON: ${(error as Error).message}`);
   }
@@ -95,7 +109,22 @@ export function readArtifact(folder: string): Artifact {
       );
     }
   }
-  return { folder, onnx, normalization, meta };
+  return { folder, onnx, normalization, meta, forecasts: readForecasts(folder, meta) };
+}
+
+/** forecasts.json of a format 2 artifact, checked against its checksum in meta.json. */
+function readForecasts(folder: string, meta: ArtifactMeta): StoredForecasts | null {
+  if (meta.format_version === 1) return null;
+  const file = join(folder, FORECASTS_FILE);
+  if (!existsSync(file)) throw new ArtifactError(`${file} is missing`);
+  const text = readFileSync(file, "utf8");
+  const actual = sha256Hex(Buffer.from(text));
+  if (actual !== meta.forecasts_sha256) {
+    throw new ArtifactError(
+      `${file} does not match its checksum (expected ${meta.forecasts_sha256}, got ${actual})`,
+    );
+  }
+  return readJsonFile(file, forecastsSchema, text);
 }
 
 /** The artifact folders under `root`, oldest first (folder names sort by creation time). */

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
+import type { MetricsRecord } from "../artifact/index.ts";
 import { DEFAULT_CONFIG_PATH, loadConfig } from "../config/index.ts";
-import { backtest, epochProgress } from "../train/index.ts";
+import { backtest } from "../train/index.ts";
 import { parsePositiveInt, runCommand, UsageError } from "./errors.ts";
 import { describeRegistration, trainIntoRegistry } from "./models-commands.ts";
 
@@ -13,7 +14,6 @@ interface BacktestFlags {
   season?: string;
   frequency?: string;
   config: string;
-  progress?: boolean;
 }
 
 export function registerTrainCommands(program: Command): void {
@@ -29,23 +29,24 @@ export function registerTrainCommands(program: Command): void {
         const config = loadConfig(opts.config, overrides);
         const result = await trainIntoRegistry(config);
         for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
-        for (const { artifact, trained, registration } of result.models) {
-          const v = artifact.meta.validation;
-          console.log(`${artifact.meta.name}: saved ${artifact.folder}`);
+        for (const { artifact, series, seconds, registration } of result.models) {
+          const { meta } = artifact;
+          console.log(`${meta.name}: saved ${artifact.folder}`);
           console.log(`  ${describeRegistration(registration)}`);
           console.log(
-            `  ${trained.series.length} series, ${trained.trainWindows} training / ${trained.validationWindows} ` +
-              `validation windows, ${trained.fit.epochs} epochs (best ${trained.fit.bestEpoch}) in ${trained.seconds.toFixed(1)} s`,
+            `  ${series.length} series in ${seconds.toFixed(1)} s; window routes served by ${meta.window_member}`,
           );
-          console.log("  validation            MAE       RMSE       MASE");
-          const rows = [
-            ["model", v.model],
-            ["naive", v.naive],
-            ["seasonal naive", v.seasonal_naive],
-          ] as const;
+          const origins = meta.validation.measured_on?.origins ?? 0;
+          console.log(`  cross-validation (${origins} origins)     MAE       RMSE       MASE`);
+          const rows: [string, MetricsRecord][] = [
+            ["ensemble", meta.validation.model],
+            ...Object.entries(meta.members ?? {}).map(([name, m]): [string, MetricsRecord] => [name, m.cv]),
+            ["naive", meta.validation.naive],
+            ["seasonal naive", meta.validation.seasonal_naive],
+          ];
           for (const [label, m] of rows) {
             console.log(
-              `  ${label.padEnd(15)} ${fmt(m.mae).padStart(10)} ${fmt(m.rmse).padStart(10)} ${fmt(m.mase).padStart(10)}`,
+              `  ${label.padEnd(27)} ${fmt(m.mae).padStart(10)} ${fmt(m.rmse).padStart(10)} ${fmt(m.mase).padStart(10)}`,
             );
           }
         }
@@ -63,7 +64,6 @@ export function registerTrainCommands(program: Command): void {
     )
     .option("--frequency <D|W|M>", "period of the series (default: read from the dates)")
     .option("-c, --config <file>", "config file for model and training settings", DEFAULT_CONFIG_PATH)
-    .option("--progress", "show training progress on stderr")
     .argument("[overrides...]", "config overrides such as train.scope=per_series data.window_size=26")
     .action((overrides: string[], opts: BacktestFlags) =>
       runCommand(async () => {
@@ -82,9 +82,8 @@ export function registerTrainCommands(program: Command): void {
         const config = loadConfig(opts.config, [...fromFlags, ...overrides]);
         const report = await backtest(config, {
           holdout: horizon,
-          // The data decide the window and model size unless the user set them.
-          autoSize: !overrides.some((o) => /^(data\.window_size|model\.)/.test(o)),
-          progress: opts.progress ? epochProgress : undefined,
+          // The data decide the window unless the user set it.
+          autoSize: !overrides.some((o) => /^data\.window_size=/.test(o)),
         });
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       }),

@@ -2,6 +2,17 @@ import { z } from "zod";
 
 const positiveInt = z.number().int().positive();
 
+/** The forecasters a model can combine (src/forecasters), by their config names. */
+export const MEMBER_NAMES = [
+  "naive",
+  "seasonal_naive",
+  "linear",
+  "network",
+  "network_on_linear",
+  "mstl",
+  "ets",
+] as const;
+
 export const dataSchema = z.strictObject({
   csv_path: z.string().min(1),
   format: z.enum(["transactions", "long", "auto"]),
@@ -12,6 +23,7 @@ export const dataSchema = z.strictObject({
   window_size: positiveInt.min(2),
   horizon: positiveInt,
   season: z.union([z.literal("auto"), positiveInt]),
+  normalization: z.enum(["window", "series"]),
   validation_fraction: z.number().min(0).max(0.9),
   batch_size: positiveInt,
   short_series: z.enum(["skip", "error"]),
@@ -24,6 +36,8 @@ export const modelSchema = z.strictObject({
   lstm_hidden: positiveInt,
   lstm_layers: positiveInt.max(8),
   highway: z.boolean(),
+  members: z.array(z.enum(MEMBER_NAMES)).min(1),
+  ensemble: z.enum(["select", "weighted", "mean"]),
 });
 
 export const trainSchema = z.strictObject({
@@ -32,6 +46,7 @@ export const trainSchema = z.strictObject({
   seed: z.number().int().nonnegative(),
   patience: positiveInt,
   refit: z.boolean(),
+  cv_windows: positiveInt.max(50),
   scope: z.enum(["global", "per_series"]),
   series: z.array(z.string().min(1)),
 });

@@ -1,5 +1,12 @@
 import * as ort from "onnxruntime-node";
-import { type Artifact, ArtifactError, readArtifact, type SeriesStats } from "../artifact/index.ts";
+import {
+  type Artifact,
+  ArtifactError,
+  readArtifact,
+  type SeriesStats,
+  type StoredForecasts,
+} from "../artifact/index.ts";
+import { windowStats } from "../data/index.ts";
 
 /** A forecast request that cannot be answered as asked; the message names the field and the rule. */
 export class ForecastInputError extends Error {
@@ -143,7 +150,21 @@ export class SalesForecaster {
     this.checkedStats(request, field);
   }
 
-  /** The stats that normalize a valid request; throws a ForecastInputError for an invalid one. */
+  /** How the model's input windows are scaled (format 1 models: by their series' stats). */
+  get normalizationMode(): "series" | "window" {
+    return this.artifact.normalization.mode ?? "series";
+  }
+
+  /** The stored forecasts of the series the model was trained on (none for a format 1 model). */
+  get storedForecasts(): StoredForecasts | null {
+    return this.artifact.forecasts;
+  }
+
+  /**
+   * The stats that normalize a valid request: the window's own under window normalization (a known series id
+   * is still required where one is given), else the series' or the pooled ones. Throws a ForecastInputError
+   * for an invalid request.
+   */
   private checkedStats(request: ForecastRequest, field: string): SeriesStats {
     const { values } = request;
     if (values.length !== this.windowSize) {
@@ -157,7 +178,8 @@ export class SalesForecaster {
         throw new ForecastInputError(`${field}[${i}] must be a finite number, got ${values[i]}`, "value");
       }
     }
-    return this.statsFor(request.seriesId);
+    const seriesStats = this.statsFor(request.seriesId);
+    return this.normalizationMode === "window" ? windowStats(values) : seriesStats;
   }
 
   /** Forecasts many windows in one onnxruntime call; results come back in request order. */

@@ -6,3 +6,4 @@ export {
   type ModelInfo,
   SalesForecaster,
 } from "./forecaster.ts";
+export { forecastsCsv, type SeriesForecast, storedSeriesForecast } from "./stored.ts";

@@ -52,7 +52,7 @@ export interface ProductionModel {
 }
 
 export const runProgressSchema = z.object({
-  /** The model being trained, e.g. "global" or "series:Beauty". */
+  /** The model and the member network being trained, e.g. "global network_on_linear" or "series:Beauty network". */
   model: z.string(),
   epoch: z.number().int().nonnegative(),
   max_epochs: z.number().int().positive(),

@@ -9,6 +9,7 @@ import { registrySource } from "./model-source.ts";
 import { ModelSync } from "./model-sync.ts";
 import { registerBatchRoute } from "./routes/batch.ts";
 import { registerDocs } from "./routes/docs.ts";
+import { registerForecastRoutes } from "./routes/forecast.ts";
 import { registerHealthRoute } from "./routes/health.ts";
 import { registerModelRoutes } from "./routes/models.ts";
 import { registerPredictRoutes } from "./routes/predict.ts";
@@ -77,6 +78,7 @@ export async function buildApp(options: AppOptions): Promise<ServerApp> {
   registerHealthRoute(app, models, () => sync.failures());
   registerPredictRoutes(app, models);
   registerBatchRoute(app, models, config.server.batch_max_items);
+  registerForecastRoutes(app, models);
   if (catalog !== undefined) registerSeriesRoutes(app, { catalog });
   if (registry !== undefined && runs !== undefined) {
     const guard = adminGuard(config.server.admin_token);

@@ -211,7 +211,9 @@ export const RunIdParams = Type.Object({
 
 const Progress = Type.Object(
   {
-    model: Type.String({ description: "the model being trained" }),
+    model: Type.String({
+      description: 'the model and the member network being trained, e.g. "global network_on_linear"',
+    }),
     epoch: Type.Integer(),
     max_epochs: Type.Integer(),
     train_loss: NullableNumber,
@@ -258,7 +260,13 @@ export const TrainingRunResponse = Type.Object(
         id: "0b9e6f5e-2f0c-4a47-9a3a-8f3a1f0d2c11",
         scope: "global",
         status: "running",
-        progress: { model: "global", epoch: 3, max_epochs: 30, train_loss: 0.41, val_loss: 0.52 },
+        progress: {
+          model: "global network_on_linear",
+          epoch: 3,
+          max_epochs: 30,
+          train_loss: 0.41,
+          val_loss: 0.52,
+        },
         created_at: "2025-01-01T00:00:00.000Z",
         started_at: "2025-01-01T00:00:00.050Z",
         ended_at: null,

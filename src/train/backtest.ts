@@ -1,5 +1,6 @@
-import type { Config } from "../config/index.ts";
-import { denormalize, lastWindows, loadSeries, type Series } from "../data/index.ts";
+import type { Config, Frequency } from "../config/index.ts";
+import { holdoutSplit, loadSeries, type Series } from "../data/index.ts";
+import type { FitContext } from "../forecasters/index.ts";
 import {
   averageMetrics,
   type ErrorMetrics,
@@ -8,18 +9,18 @@ import {
   seasonalNaiveForecast,
   seasonalNaiveScale,
 } from "../metrics/index.ts";
-import { type EpochProgress, silentProgress } from "./progress.ts";
+import { fitPanel, type Panel } from "./panel.ts";
 import { resolveSeason } from "./season.ts";
 import { sizedForBacktest } from "./sizing.ts";
-import { enginePredictor, trainModel } from "./train-model.ts";
 
 export interface BacktestOptions {
   /** Test points at the end of every series (the protocol's H); the model's horizon is set to it. */
   holdout: number;
   /** Size the window from the data's season, horizon and length rather than taking the config's. */
   autoSize: boolean;
-  progress?: (label: string, maxEpochs: number) => EpochProgress;
 }
+
+export type MemberReport = ErrorMetrics & { seconds: number };
 
 export interface BacktestReport {
   data: string;
@@ -29,44 +30,54 @@ export interface BacktestReport {
   season: number;
   window_size: number;
   scope: string;
+  normalization: string;
+  ensemble: string;
+  /** The ensemble's metrics on the holdout. */
   model: ErrorMetrics;
+  /** Each member alone on the holdout, with the seconds it took to fit and forecast. */
+  members: Record<string, MemberReport>;
   naive: ErrorMetrics;
   seasonal_naive: ErrorMetrics;
-  epochs: number[];
+  /** Cross-validation on the fitting part only (what chose the weights): origins per series and metrics. */
+  cv: { origins: number; model: ErrorMetrics; members: Record<string, ErrorMetrics> };
+  /** The member that would serve the window routes, chosen by cross-validation. */
+  window_member: string | null;
   seconds: number;
   warnings: string[];
 }
 
-/** Forecasts from the end of each series' fitting part, clipped at 0 since sales are never negative. */
-function modelForecasts(
+/** The members' and the ensemble's forecasts of the holdout for one group of series (one model). */
+function groupPanel(
   group: Series[],
   config: Config,
-  options: BacktestOptions & { season: number },
-  label: string,
-): { forecasts: Float64Array[]; epochs: number } {
-  const bar = (options.progress ?? silentProgress)(label, config.train.max_epochs);
-  try {
-    const trained = trainModel(group, config, {
-      holdout: options.holdout,
-      season: options.season,
-      onEpoch: (r) => bar.onEpoch(r),
-    });
-    const { windowSize, horizon } = trained.spec;
-    const x = lastWindows(group, trained.stats, windowSize, options.holdout);
-    const y = enginePredictor(trained.network, 256)(x, group.length);
-    const forecasts = group.map((_, s) =>
-      denormalize(y.subarray(s * horizon, (s + 1) * horizon), trained.stats[s]).map((v) => Math.max(0, v)),
-    );
-    return { forecasts, epochs: trained.fit.epochs };
-  } finally {
-    bar.stop();
-  }
+  frequency: Frequency,
+  season: number,
+  holdout: number,
+): Panel {
+  const context: FitContext = {
+    config,
+    frequency,
+    season,
+    horizon: holdout,
+    split: {
+      windowSize: config.data.window_size,
+      horizon: holdout,
+      validationFraction: config.data.validation_fraction,
+    },
+  };
+  return fitPanel(group, context, {
+    members: config.model.members,
+    ensemble: config.model.ensemble,
+    windows: config.train.cv_windows,
+    step: holdout,
+  });
 }
 
 /**
  * The accuracy protocol of shared/data/README.md: the last H points of every series are the test set, one
- * forecast origin at the end of the fitting part, MAE/RMSE/sMAPE/MASE per series averaged unweighted, with
- * naive and seasonal naive on the same split.
+ * forecast origin at the end of the fitting part, MAE/RMSE/sMAPE/MASE per series averaged unweighted, for the
+ * ensemble and every member alone, with naive and seasonal naive on the same split. The members see only the
+ * fitting parts: their cross-validation and the ensemble's weights never touch the test set.
  */
 export async function backtest(requested: Config, options: BacktestOptions): Promise<BacktestReport> {
   const started = performance.now();
@@ -75,30 +86,36 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
   const season = resolveSeason(requested.data.season, loaded.frequency);
   const shortestFit = Math.min(...loaded.series.map((s) => s.values.length - holdout));
   const config = options.autoSize ? sizedForBacktest(requested, season, shortestFit) : requested;
-  const groups = config.train.scope === "global" ? [loaded.series] : loaded.series.map((one) => [one]);
-  const runs = groups.map((group, g) =>
-    modelForecasts(
-      group,
-      config,
-      { ...options, season },
-      groups.length === 1 ? "backtest" : `backtest ${g + 1}/${groups.length}`,
-    ),
-  );
-  const forecasts = runs.flatMap((run) => run.forecasts);
+  const splits = loaded.series.map((s) => holdoutSplit(s, holdout));
+  const fits = splits.map(({ fit }) => fit);
+  const groups = config.train.scope === "global" ? [fits] : fits.map((one) => [one]);
+  const panels = groups.map((group) => groupPanel(group, config, loaded.frequency, season, holdout));
+  const names = config.model.members;
+  const ensemble = panels.flatMap((panel) => panel.ensembleFinal);
+  const memberForecasts = names.map((_, m) => panels.flatMap((panel) => panel.runs[m].final));
   const perSeries = {
     model: [] as ErrorMetrics[],
     naive: [] as ErrorMetrics[],
     seasonal_naive: [] as ErrorMetrics[],
   };
-  loaded.series.forEach(({ values }, s) => {
-    const fitEnd = values.length - holdout;
-    const fit = values.subarray(0, fitEnd);
-    const actual = values.subarray(fitEnd);
-    const scale = seasonalNaiveScale(fit, season);
-    perSeries.model.push(errorMetrics(actual, forecasts[s], scale));
-    perSeries.naive.push(errorMetrics(actual, naiveForecast(fit, holdout), scale));
-    perSeries.seasonal_naive.push(errorMetrics(actual, seasonalNaiveForecast(fit, holdout, season), scale));
+  const perMember = names.map(() => [] as ErrorMetrics[]);
+  splits.forEach(({ fit, test }, s) => {
+    const scale = seasonalNaiveScale(fit.values, season);
+    perSeries.model.push(errorMetrics(test.values, ensemble[s], scale));
+    perSeries.naive.push(errorMetrics(test.values, naiveForecast(fit.values, holdout), scale));
+    perSeries.seasonal_naive.push(
+      errorMetrics(test.values, seasonalNaiveForecast(fit.values, holdout, season), scale),
+    );
+    names.forEach((_, m) => {
+      perMember[m].push(errorMetrics(test.values, memberForecasts[m][s], scale));
+    });
   });
+  const members = Object.fromEntries(
+    names.map((name, m) => [
+      name,
+      { ...averageMetrics(perMember[m]), seconds: panels.reduce((t, p) => t + p.runs[m].seconds, 0) },
+    ]),
+  );
   return {
     data: config.data.csv_path,
     series: loaded.series.length,
@@ -107,11 +124,27 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
     season,
     window_size: config.data.window_size,
     scope: config.train.scope,
+    normalization: config.data.normalization,
+    ensemble: config.model.ensemble,
     model: averageMetrics(perSeries.model),
+    members,
     naive: averageMetrics(perSeries.naive),
     seasonal_naive: averageMetrics(perSeries.seasonal_naive),
-    epochs: runs.map((run) => run.epochs),
+    cv: cvSummary(panels),
+    window_member: panels.length === 1 ? panels[0].windowMember : null,
     seconds: (performance.now() - started) / 1000,
     warnings: loaded.warnings,
+  };
+}
+
+/** Cross-validation metrics over every group (one group for a global model), averaged over groups. */
+function cvSummary(panels: readonly Panel[]): BacktestReport["cv"] {
+  const names = Object.keys(panels[0].cvMetrics.members);
+  return {
+    origins: Math.max(...panels.flatMap((p) => p.origins.map((o) => o.length))),
+    model: averageMetrics(panels.map((p) => p.cvMetrics.ensemble)),
+    members: Object.fromEntries(
+      names.map((name) => [name, averageMetrics(panels.map((p) => p.cvMetrics.members[name]))]),
+    ),
   };
 }

@@ -1,4 +1,4 @@
-import type { NormalizationStats, Series, SplitOptions } from "../data/index.ts";
+import type { Series, SplitOptions, WindowScaler } from "../data/index.ts";
 import { denormalize, normalize, splitBounds } from "../data/index.ts";
 import {
   averageMetrics,
@@ -18,21 +18,33 @@ export interface ComparedMetrics {
   seasonal_naive: ErrorMetrics;
 }
 
-/** Forecasts in sales units for the given origins of one series (each forecast starts at its origin). */
+/** Sales are never negative: what `forecast.clip_negative` does to every forecast, in one place. */
+export function clipForecast(values: Float64Array, clipNegative: boolean): Float64Array {
+  if (clipNegative) for (let i = 0; i < values.length; i++) if (values[i] < 0) values[i] = 0;
+  return values;
+}
+
+/**
+ * Forecasts in sales units for the given origins of series `seriesIndex` (each forecast starts at its origin),
+ * each window scaled as the scaler says and the output scaled back with the same stats.
+ */
 export function forecastAt(
   predict: WindowPredictor,
   values: Float64Array,
-  stats: NormalizationStats,
+  seriesIndex: number,
+  scaler: WindowScaler,
   origins: readonly number[],
   windowSize: number,
   horizon: number,
 ): Float64Array[] {
   const x = new Float32Array(origins.length * windowSize);
-  origins.forEach((t, row) => {
-    x.set(normalize(values.subarray(t - windowSize, t), stats), row * windowSize);
+  const stats = origins.map((t, row) => {
+    const s = scaler(seriesIndex, values, t - windowSize, t);
+    x.set(normalize(values.subarray(t - windowSize, t), s), row * windowSize);
+    return s;
   });
   const y = predict(x, origins.length);
-  return origins.map((_, row) => denormalize(y.subarray(row * horizon, (row + 1) * horizon), stats));
+  return origins.map((_, row) => denormalize(y.subarray(row * horizon, (row + 1) * horizon), stats[row]));
 }
 
 /**
@@ -43,9 +55,10 @@ export function forecastAt(
 export function validationMetrics(
   predict: WindowPredictor,
   series: readonly Series[],
-  stats: readonly NormalizationStats[],
+  scaler: WindowScaler,
   options: SplitOptions,
   season: number,
+  clipNegative: boolean,
 ): ComparedMetrics | null {
   const { windowSize, horizon } = options;
   const perSeries: { model: ErrorMetrics[]; naive: ErrorMetrics[]; seasonal_naive: ErrorMetrics[] } = {
@@ -58,7 +71,9 @@ export function validationMetrics(
     const origins: number[] = [];
     for (let t = Math.max(trainEnd, windowSize); t + horizon <= fitEnd; t++) origins.push(t);
     if (origins.length === 0) return;
-    const forecasts = forecastAt(predict, values, stats[s], origins, windowSize, horizon);
+    const forecasts = forecastAt(predict, values, s, scaler, origins, windowSize, horizon).map((f) =>
+      clipForecast(f, clipNegative),
+    );
     const actual: number[] = [];
     const model: number[] = [];
     const naive: number[] = [];

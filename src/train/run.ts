@@ -1,17 +1,18 @@
 import type { Artifact } from "../artifact/index.ts";
 import type { Config } from "../config/index.ts";
-import { DataError, loadSeries, type Series } from "../data/index.ts";
+import { DataError, loadSeries, type Series, type SplitOptions } from "../data/index.ts";
+import { fitPanel, type Panel } from "./panel.ts";
 import { type EpochProgress, epochProgress } from "./progress.ts";
-import { saveTrainedModel } from "./save.ts";
+import { saveEnsembleModel } from "./save.ts";
 import { resolveSeason } from "./season.ts";
-import { type TrainedModel, trainModel } from "./train-model.ts";
 
 export interface TrainRunResult {
-  models: { artifact: Artifact; trained: TrainedModel }[];
+  models: { artifact: Artifact; panel: Panel; series: Series[]; seconds: number }[];
   warnings: string[];
 }
 
 export interface TrainRunOptions {
+  /** A progress display per trained network, by label (the model's name and the member's). */
   progress?: (label: string, maxEpochs: number) => EpochProgress;
 }
 
@@ -30,35 +31,51 @@ export function selectSeries(all: Series[], wanted: readonly string[]): Series[]
 }
 
 /**
- * The `salescast train` job: load the configured CSV, then train and save one global model over the chosen
- * series, or one model per series, as `train.scope` says.
+ * The `salescast train` job: load the configured CSV, then fit the members over the chosen series (one global
+ * model, or one per series, as `train.scope` says), score them by cross-validation, combine them, and save
+ * each model as one version.
  */
 export async function trainFromConfig(
   config: Config,
   options: TrainRunOptions = {},
 ): Promise<TrainRunResult> {
+  const progress = options.progress ?? epochProgress;
   const loaded = await loadSeries(config.data);
   const series = selectSeries(loaded.series, config.train.series);
   const season = resolveSeason(config.data.season, loaded.frequency);
-  const progress = options.progress ?? epochProgress;
+  const split: SplitOptions = {
+    windowSize: config.data.window_size,
+    horizon: config.data.horizon,
+    validationFraction: config.data.validation_fraction,
+  };
   const groups =
     config.train.scope === "global"
       ? [{ name: "global", series }]
       : series.map((one) => ({ name: `series:${one.id}`, series: [one] }));
   const models = groups.map(({ name, series: group }) => {
-    const bar = progress(name, config.train.max_epochs);
-    try {
-      const trained = trainModel(group, config, { season, onEpoch: (r) => bar.onEpoch(r) });
-      const artifact = saveTrainedModel(config.paths.artifacts, trained, config, {
-        name,
-        scope: config.train.scope,
-        frequency: loaded.frequency,
-        season,
-      });
-      return { artifact, trained };
-    } finally {
-      bar.stop();
-    }
+    const started = performance.now();
+    const context = {
+      config,
+      frequency: loaded.frequency,
+      season,
+      horizon: split.horizon,
+      split,
+      progress: (member: string, maxEpochs: number) => progress(`${name} ${member}`, maxEpochs),
+    };
+    const panel = fitPanel(group, context, {
+      members: config.model.members,
+      ensemble: config.model.ensemble,
+      windows: config.train.cv_windows,
+      step: split.horizon,
+    });
+    const artifact = saveEnsembleModel(config.paths.artifacts, group, panel, config, {
+      name,
+      scope: config.train.scope,
+      frequency: loaded.frequency,
+      season,
+      split,
+    });
+    return { artifact, panel, series: group, seconds: (performance.now() - started) / 1000 };
   });
   return { models, warnings: loaded.warnings };
 }

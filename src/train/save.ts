@@ -1,16 +1,25 @@
+import { createHash } from "node:crypto";
 import {
   ARTIFACT_FORMAT_VERSION,
   type Artifact,
+  type MeasuredOn,
   type MetricsRecord,
+  type StoredForecasts,
   saveArtifact,
 } from "../artifact/index.ts";
 import type { Config, Frequency } from "../config/index.ts";
+import {
+  addPeriods,
+  fitPooledNormalization,
+  fitSeriesNormalization,
+  type Series,
+  type SplitOptions,
+} from "../data/index.ts";
 import type { ErrorMetrics } from "../metrics/index.ts";
-import { exportOnnx } from "../model/index.ts";
-import type { TrainedModel } from "./train-model.ts";
+import type { Panel } from "./panel.ts";
 
 /** JSON has no NaN: a metric that could not be computed (e.g. MASE on a constant series) is saved as null. */
-function metricsRecord(metrics: ErrorMetrics | undefined): MetricsRecord {
+export function metricsRecord(metrics: ErrorMetrics | undefined): MetricsRecord {
   const value = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
   return {
     mae: value(metrics?.mae),
@@ -30,46 +39,99 @@ export interface SaveOptions {
   scope: Config["train"]["scope"];
   frequency: Frequency;
   season: number;
+  split: SplitOptions;
 }
 
-/** Exports the network to ONNX and writes it with its normalization and meta record as one artifact. */
-export function saveTrainedModel(
+/** The series and horizon that validation metrics were measured on, so only like is compared with like. */
+export function measuredOn(series: readonly Series[], horizon: number, origins: number): MeasuredOn {
+  const ids = series.map((s) => s.id).sort();
+  return {
+    horizon,
+    series_count: ids.length,
+    series_sha256: createHash("sha256").update(ids.join("\n")).digest("hex"),
+    origins,
+  };
+}
+
+/** Each series' ensemble forecast from its end, dated, with every member's forecast and weight beside it. */
+function storedForecasts(series: readonly Series[], panel: Panel, horizon: number): StoredForecasts {
+  const entries = series.map((one, s) => {
+    const last = one.dates[one.dates.length - 1];
+    return [
+      one.id,
+      {
+        dates: Array.from({ length: horizon }, (_, k) => addPeriods(last, one.frequency, k + 1)),
+        values: Array.from(panel.ensembleFinal[s]),
+        members: Object.fromEntries(panel.runs.map((run) => [run.name, Array.from(run.final[s])])),
+        weights: Object.fromEntries(panel.runs.map((run, m) => [run.name, panel.weights[s][m]])),
+      },
+    ] as const;
+  });
+  return { horizon, series: Object.fromEntries(entries) };
+}
+
+/**
+ * Writes one version of an ensemble: model.onnx is the window member's graph (it answers the window routes),
+ * normalization.json says how its windows are scaled, forecasts.json holds every series' stored forecasts,
+ * and meta.json every member's cross-validation record. The validation metrics are cross-validation on the
+ * last origins of the training data by the same procedure that then fitted the saved weights on all of it.
+ */
+export function saveEnsembleModel(
   root: string,
-  trained: TrainedModel,
+  series: readonly Series[],
+  panel: Panel,
   config: Config,
   options: SaveOptions,
 ): Artifact {
-  const params = new Map(trained.network.params.map((p) => [p.name, p.data]));
-  const onnx = exportOnnx(trained.spec, params, { docString: `salescast ${options.name}` });
-  const normalization = {
-    default: trained.pooledStats,
-    series: Object.fromEntries(trained.series.map((s, i) => [s.id, trained.stats[i]])),
-  };
+  const windowRun = panel.runs.find((run) => run.name === panel.windowMember);
+  const window = windowRun?.fitted.window;
+  if (!windowRun || !window) {
+    throw new Error(`model.members must include a window member (linear, network, network_on_linear)`);
+  }
+  const horizon = options.split.horizon;
+  const stats = fitSeriesNormalization(series, options.split);
+  const cv = panel.cvMetrics;
   return saveArtifact(root, {
-    onnx,
-    normalization,
+    onnx: window.onnx(),
+    normalization: {
+      mode: config.data.normalization,
+      default: fitPooledNormalization(series, options.split),
+      series: Object.fromEntries(series.map((s, i) => [s.id, stats[i]])),
+    },
+    forecasts: storedForecasts(series, panel, horizon),
     meta: {
       format_version: ARTIFACT_FORMAT_VERSION,
       name: options.name,
       scope: options.scope,
-      series: trained.series.map((s) => s.id),
+      series: series.map((s) => s.id),
       frequency: options.frequency,
-      window_size: trained.spec.windowSize,
-      horizon: trained.spec.horizon,
+      window_size: window.windowSize,
+      horizon,
       season: options.season,
-      spec: { ...trained.spec },
+      spec: { ...window.spec },
       config: withoutSecrets(config),
       validation: {
-        model: metricsRecord(trained.validation?.model),
-        naive: metricsRecord(trained.validation?.naive),
-        seasonal_naive: metricsRecord(trained.validation?.seasonal_naive),
+        model: metricsRecord(cv.ensemble),
+        naive: metricsRecord(panel.baselines.naive),
+        seasonal_naive: metricsRecord(panel.baselines.seasonal_naive),
+        window_member: metricsRecord(cv.members[windowRun.name]),
+        measured_on: measuredOn(series, horizon, Math.max(0, ...panel.origins.map((o) => o.length))),
       },
+      window_member: windowRun.name,
+      ensemble: { method: config.model.ensemble, members: panel.runs.map((run) => run.name) },
+      members: Object.fromEntries(
+        panel.runs.map((run) => [
+          run.name,
+          { cv: metricsRecord(cv.members[run.name]), seconds: run.seconds, training: run.fitted.training },
+        ]),
+      ),
       training: {
-        epochs: trained.fit.epochs,
-        best_epoch: trained.fit.bestEpoch,
-        seconds: trained.seconds,
-        train_windows: trained.trainWindows,
-        validation_windows: trained.validationWindows,
+        epochs: windowRun.fitted.training?.epochs ?? 0,
+        best_epoch: windowRun.fitted.training?.best_epoch ?? 0,
+        refit_epochs: windowRun.fitted.training?.refit_epochs ?? 0,
+        seconds: panel.runs.reduce((total, run) => total + run.seconds, 0),
+        train_windows: windowRun.fitted.training?.train_windows ?? 0,
+        validation_windows: windowRun.fitted.training?.validation_windows ?? 0,
       },
     },
   });

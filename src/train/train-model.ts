@@ -1,13 +1,17 @@
 import type { Config } from "../config/index.ts";
 import {
   buildWindowSets,
-  fitNormalization,
+  concatWindowSets,
+  fitPooledNormalization,
   fitSeriesNormalization,
   iterateBatches,
+  type NormalizationMode,
   type NormalizationStats,
   type Series,
   type SplitOptions,
+  scalerFor,
   splitBounds,
+  type WindowScaler,
   type WindowSet,
 } from "../data/index.ts";
 import { Adam, type CnnLstmSpec, createCnnLstm, mseLoss, type Network, Rng } from "../model/index.ts";
@@ -16,10 +20,18 @@ import { chooseRidge, warmStartHighway } from "./linear-warm-start.ts";
 import { type EpochReport, type FitResult, fitNetwork } from "./loop.ts";
 
 export interface TrainedModel {
+  /** The saved weights: the refit on every window when `train.refit`, else the first fit. */
   network: Network;
+  /**
+   * The first fit, trained on the windows before each series' validation part only: what forecasts the
+   * cross-validation origins there, so no origin is forecast by weights that saw it.
+   */
+  firstFit: Network;
   spec: CnnLstmSpec;
   series: Series[];
   stats: NormalizationStats[];
+  normalization: NormalizationMode;
+  scaler: WindowScaler;
   /** All series' training parts pooled: the stats for a forecast that names no series. */
   pooledStats: NormalizationStats;
   fit: FitResult;
@@ -35,6 +47,10 @@ export interface TrainModelOptions {
   /** Points kept out at the end of each series (a backtest's test set). */
   holdout?: number;
   season: number;
+  /** Overrides `model.highway` (the network alone, or on top of the linear map). */
+  highway?: boolean;
+  /** Points at the end of each series that validate, instead of `data.validation_fraction`'s share. */
+  validationLength?: number;
   onEpoch?: (report: EpochReport) => void;
 }
 
@@ -52,17 +68,6 @@ export function specFromConfig(config: Config): CnnLstmSpec {
   };
 }
 
-function pooledTrainingStats(series: readonly Series[], options: SplitOptions): NormalizationStats {
-  const parts = series.map(({ values }) => values.subarray(0, splitBounds(values.length, options).trainEnd));
-  const pooled = new Float64Array(parts.reduce((n, part) => n + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    pooled.set(part, offset);
-    offset += part.length;
-  }
-  return fitNormalization(pooled);
-}
-
 /** Forward in chunks through the engine, copying out of its reused output buffer. */
 export function enginePredictor(network: Network, chunk: number): WindowPredictor {
   const { windowSize, horizon } = network.spec;
@@ -75,25 +80,6 @@ export function enginePredictor(network: Network, chunk: number): WindowPredicto
     }
     return out;
   };
-}
-
-/**
- * Trains one network on the given series (one series for a per-series model, many for a global one):
- * per-series normalization from training parts, sliding windows, seeded minibatch Adam with early stopping,
- * then validation metrics beside the naive baselines.
- */
-/** Both sets' windows in one, training order first. */
-function concatWindowSets(a: WindowSet, b: WindowSet): WindowSet {
-  const x = new Float32Array(a.x.length + b.x.length);
-  x.set(a.x);
-  x.set(b.x, a.x.length);
-  const y = new Float32Array(a.y.length + b.y.length);
-  y.set(a.y);
-  y.set(b.y, a.y.length);
-  const seriesIndex = new Int32Array(a.count + b.count);
-  seriesIndex.set(a.seriesIndex);
-  seriesIndex.set(b.seriesIndex, a.count);
-  return { x, y, seriesIndex, count: a.count + b.count, windowSize: a.windowSize, horizon: a.horizon };
 }
 
 interface FitRun {
@@ -143,19 +129,23 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
     windowSize: config.data.window_size,
     horizon: config.data.horizon,
     validationFraction: config.data.validation_fraction,
+    validationLength: options.validationLength,
     holdout: options.holdout ?? 0,
   };
   const stats = fitSeriesNormalization(series, split);
-  const { train, validation } = buildWindowSets(series, stats, split);
-  const spec = specFromConfig(config);
+  const normalization = config.data.normalization;
+  const scaler = scalerFor(normalization, stats);
+  const { train, validation } = buildWindowSets(series, scaler, split);
+  const spec = { ...specFromConfig(config), highway: options.highway ?? config.model.highway };
   const ridge = chooseRidge(train, validation);
   const first = fitOnce(spec, config, { train, validation, ridge }, config.train.max_epochs, options.onEpoch);
   const metrics = validationMetrics(
     enginePredictor(first.network, 256),
     series,
-    stats,
+    scaler,
     split,
     options.season,
+    config.forecast.clip_negative,
   );
   const refit =
     config.train.refit && validation.count > 0
@@ -169,10 +159,13 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
       : null;
   return {
     network: (refit ?? first).network,
+    firstFit: first.network,
     spec,
     series,
     stats,
-    pooledStats: pooledTrainingStats(series, split),
+    normalization,
+    scaler,
+    pooledStats: fitPooledNormalization(series, split),
     fit: first.fit,
     refitEpochs: refit ? refit.fit.epochs : 0,
     validation: metrics,

@@ -27,6 +27,12 @@ function sample(): NewArtifact {
   return {
     onnx: new Uint8Array([1, 2, 3, 4, 5]),
     normalization: { default: { mean: 10, std: 2 }, series: { Beauty: { mean: 10, std: 2 } } },
+    forecasts: {
+      horizon: 1,
+      series: {
+        Beauty: { dates: ["2024-01-15"], values: [12], members: { linear: [12] }, weights: { linear: 1 } },
+      },
+    },
     meta: {
       format_version: ARTIFACT_FORMAT_VERSION,
       name: "global",
@@ -73,6 +79,15 @@ describe("artifact store", () => {
     rmSync(join(saved.folder, "meta.json"));
     expect(() => readArtifact(saved.folder)).toThrow(ArtifactError);
     expect(() => readArtifact(saved.folder)).toThrow(/meta\.json is missing/);
+  });
+
+  it("keeps the stored forecasts beside the model, checked against their checksum", () => {
+    const saved = saveArtifact(tempRoot(), sample());
+    expect(readArtifact(saved.folder).forecasts).toEqual(sample().forecasts);
+    writeFileSync(join(saved.folder, "forecasts.json"), JSON.stringify({ horizon: 1, series: {} }));
+    expect(() => readArtifact(saved.folder)).toThrow(/forecasts\.json does not match its checksum/);
+    rmSync(join(saved.folder, "forecasts.json"));
+    expect(() => readArtifact(saved.folder)).toThrow(/forecasts\.json is missing/);
   });
 
   it("leaves nothing behind when filling a folder fails", () => {

@@ -8,7 +8,11 @@ import { executeRun } from "../../src/train/register.ts";
 import { smallTrainingConfig } from "./training-config.ts";
 
 const [dir, promotion] = process.argv.slice(2);
-const base = smallTrainingConfig(dir, [`registry.promotion=${promotion}`]);
+// Members without a network keep a round short, so kills land among several registrations.
+const base = smallTrainingConfig(dir, [
+  `registry.promotion=${promotion}`,
+  "model.members=[seasonal_naive, linear]",
+]);
 const registry = Registry.open(base.registry);
 registry.failInterruptedRuns(); // left active by the previous kill
 process.stdout.write("ready\n");

@@ -40,6 +40,12 @@ export function fakeArtifact(root: string, name: string, mase: number | null): A
   return saveArtifact(root, {
     onnx: new Uint8Array([8, 1, 2, 3]),
     normalization: { default: { mean: 10, std: 2 }, series: { Beauty: { mean: 10, std: 2 } } },
+    forecasts: {
+      horizon: 1,
+      series: {
+        Beauty: { dates: ["2024-01-15"], values: [12], members: { linear: [12] }, weights: { linear: 1 } },
+      },
+    },
     meta: {
       format_version: ARTIFACT_FORMAT_VERSION,
       name,

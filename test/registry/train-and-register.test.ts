@@ -101,7 +101,7 @@ describe("executeRun", () => {
     expect(finished).toMatchObject({
       status: "succeeded",
       error: null,
-      progress: { model: "global", epoch: 2, max_epochs: 2 },
+      progress: { model: "global network_on_linear", epoch: 2, max_epochs: 2 },
       model_ids: [result.models[0].registration.model.id],
     });
     expect(finished.progress?.train_loss).toEqual(expect.any(Number));

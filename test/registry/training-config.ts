@@ -14,6 +14,7 @@ export function smallTrainingConfig(dir: string, overrides: readonly string[] = 
       "train.max_epochs=1",
       "model.lstm_hidden=16",
       "model.conv_channels=8",
+      "model.members=[seasonal_naive, linear, network_on_linear]",
       `paths.artifacts=${JSON.stringify(join(dir, "artifacts"))}`,
       `registry.path=${JSON.stringify(join(dir, "registry", "salescast.db"))}`,
       ...overrides,

@@ -70,7 +70,7 @@ describe("with the global and two per-series models serving", () => {
         version: basename(trained.global),
         scope: "global",
         window_size: 14,
-        horizon: 1,
+        horizon: 14,
         frequency: "D",
         created_at: globalModel.info.created_at,
       },
@@ -343,6 +343,8 @@ describe("with the global and two per-series models serving", () => {
     expect(response.statusCode).toBe(200);
     const spec = response.json();
     expect(Object.keys(spec.paths).sort()).toEqual([
+      "/api/forecast",
+      "/api/forecast/{series_id}",
       "/api/health",
       "/api/predict",
       "/api/predict/batch",

@@ -117,7 +117,7 @@ describe("reading the registry", () => {
         series: ["Beauty", "Clothing", "Electronics"],
         frequency: "D",
         window_size: 14,
-        horizon: 1,
+        horizon: 14,
         season: 7,
         training: { epochs: 1, train_windows: expect.any(Number) },
       },

@@ -52,7 +52,8 @@ export async function trainVersions(
   for (const seed of seeds) {
     const seeded = {
       ...config,
-      model: { ...config.model, highway: false },
+      // The network alone serves the window routes, so two seeds give two different models.
+      model: { ...config.model, highway: false, members: ["network" as const] },
       train: { ...config.train, seed },
     };
     const result = await trainAndRegister(seeded, { registry, progress: silentProgress });

@@ -83,7 +83,7 @@ describe("ServingModels hot swap", () => {
     const next = models.acquireDefault();
     expect(next.model.info.version).toBe("v2");
     expect(inFlight.model.info.version).toBe("v1");
-    expect((await oldAnswer).forecast).toHaveLength(1);
+    expect((await oldAnswer).forecast).toHaveLength(14);
     expect(closeOld).not.toHaveBeenCalled();
     expect(replaced).toBe(false);
 
@@ -92,7 +92,7 @@ describe("ServingModels hot swap", () => {
     expect(closeOld).toHaveBeenCalledTimes(1);
     expect(closeNew).not.toHaveBeenCalled();
     expect(models.list().map((model) => model.info.version)).toEqual(["v2"]);
-    expect((await next.model.batcher.predict({ values: salesWindow(2) })).forecast).toHaveLength(1);
+    expect((await next.model.batcher.predict({ values: salesWindow(2) })).forecast).toHaveLength(14);
 
     next.release();
     await models.close();

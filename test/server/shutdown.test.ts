@@ -80,7 +80,7 @@ it("on SIGTERM, answers the requests in flight, closes, and exits 0", async () =
     expect(response).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(response.toLowerCase()).toContain("\r\nconnection: close\r\n");
     const body = JSON.parse(response.slice(response.indexOf("\r\n\r\n") + 4));
-    expect(body.forecast).toHaveLength(1);
+    expect(body.forecast).toHaveLength(14);
     expect(Number.isFinite(body.predicted_sales)).toBe(true);
   }
 

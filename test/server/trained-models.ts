@@ -40,6 +40,9 @@ export function quickTrainOverrides(root: string): string[] {
     `registry.path=${JSON.stringify(registryFile(root))}`,
     `data.csv_path=${JSON.stringify(SALES_CSV)}`,
     "train.max_epochs=1",
+    // Series statistics, so the routes that scale by a series' stats have something to show.
+    "data.normalization=series",
+    "model.members=[seasonal_naive, linear, network_on_linear]",
   ];
 }
 

@@ -97,7 +97,7 @@ describe("POST /api/train", () => {
 
     const running = seen.filter((state) => state.status === "running" && state.progress !== null);
     expect(running.length, "progress seen while the run was running").toBeGreaterThan(0);
-    expect(running[0].progress).toMatchObject({ model: "global", max_epochs: 6 });
+    expect(running[0].progress).toMatchObject({ model: "global network_on_linear", max_epochs: 6 });
     expect(answers[0]).toBe("v1");
 
     expect(run).toMatchObject({ id: runId, scope: "global", status: "succeeded", error: null });
@@ -107,7 +107,11 @@ describe("POST /api/train", () => {
     const newId = run.model_ids[0];
     const v2 = server.registry.get(newId);
     expect(v2).toMatchObject({ name: "global", version: 2, stage: "production" });
-    expect(run.progress).toMatchObject({ model: "global", max_epochs: 6, epoch: expect.any(Number) });
+    expect(run.progress).toMatchObject({
+      model: "global network_on_linear",
+      max_epochs: 6,
+      epoch: expect.any(Number),
+    });
     expect(run.progress?.epoch).toBeGreaterThanOrEqual(1);
     expect(run.progress?.epoch).toBeLessThanOrEqual(6);
     // the override reached the trainer

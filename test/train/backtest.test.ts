@@ -27,7 +27,16 @@ describe("backtest", () => {
     expect(report.seasonal_naive.mase).toBeCloseTo(0.612, 3);
     expect(report.seasonal_naive.smape).toBeCloseTo(115.2, 1);
     for (const value of Object.values(report.model)) expect(Number.isFinite(value)).toBe(true);
-    expect(report.epochs).toHaveLength(1);
+    expect(Object.keys(report.members)).toEqual([
+      "seasonal_naive",
+      "linear",
+      "network_on_linear",
+      "mstl",
+      "ets",
+    ]);
+    // The seasonal naive member is the protocol's baseline itself, scored on the same holdout.
+    expect(report.members.seasonal_naive.mase).toBeCloseTo(report.seasonal_naive.mase, 10);
+    expect(report.cv.origins).toBe(3);
   });
 
   it("keeps the configured window when not sizing, and trains one model per series when asked", async () => {
@@ -36,6 +45,7 @@ describe("backtest", () => {
       autoSize: false,
     });
     expect(report.window_size).toBe(21);
-    expect(report.epochs).toHaveLength(3);
+    expect(report.scope).toBe("per_series");
+    expect(report.window_member).toBeNull();
   });
 });

@@ -21,21 +21,31 @@ describe("trainFromConfig", () => {
   it("trains one global model on the bundled transactions and saves ONNX, normalization and meta", async () => {
     const result = await trainFromConfig(config("global"), { progress: silentProgress });
     expect(result.models).toHaveLength(1);
-    const { artifact, trained } = result.models[0];
+    const { artifact } = result.models[0];
     const read = readArtifact(artifact.folder);
     expect(read.meta).toMatchObject({
       name: "global",
       scope: "global",
       window_size: 14,
-      horizon: 1,
+      horizon: 14,
       frequency: "D",
     });
     expect(read.meta.series).toEqual(["Beauty", "Clothing", "Electronics"]);
     expect(Object.keys(read.normalization.series)).toEqual(["Beauty", "Clothing", "Electronics"]);
     expect(read.meta.validation.model.mae).toBeGreaterThan(0);
     expect(read.meta.validation.seasonal_naive.mase).toBeGreaterThan(0);
-    expect(trained.fit.epochs).toBeGreaterThan(0);
-    expect(trained.fit.epochs).toBeLessThanOrEqual(2);
+    expect(read.meta.training.epochs).toBeGreaterThan(0);
+    expect(read.meta.training.epochs).toBeLessThanOrEqual(2);
+    expect(read.meta.format_version).toBe(2);
+    expect(Object.keys(read.meta.members ?? {})).toEqual([
+      "seasonal_naive",
+      "linear",
+      "network_on_linear",
+      "mstl",
+      "ets",
+    ]);
+    expect(read.meta.window_member).toMatch(/^(linear|network_on_linear)$/);
+    expect(Object.keys(read.forecasts?.series ?? {})).toEqual(["Beauty", "Clothing", "Electronics"]);
   });
 
   it("never writes the admin token into the saved meta record", async () => {
@@ -53,9 +63,11 @@ describe("trainFromConfig", () => {
       const { models } = await trainFromConfig(config(folder, ...overrides), { progress: silentProgress });
       return readFileSync(join(models[0].artifact.folder, "model.onnx"));
     };
-    const first = await bytes("same-a");
-    const second = await bytes("same-b");
-    const third = await bytes("other-seed", "train.seed=7");
+    // The network alone serves, so the seed matters (the linear member's closed form would not change).
+    const network = "model.members=[network_on_linear]";
+    const first = await bytes("same-a", network);
+    const second = await bytes("same-b", network);
+    const third = await bytes("other-seed", network, "train.seed=7");
     expect(first.equals(second)).toBe(true);
     expect(first.equals(third)).toBe(false);
   });

@@ -1,0 +1,150 @@
+import { type Static, Type } from "@fastify/type-provider-typebox";
+import { forecastsCsv, storedSeriesForecast } from "../../forecast/index.ts";
+import type { SalescastApp } from "../base-app.ts";
+import { HttpError } from "../errors.ts";
+import { errorResponses, SeriesParams } from "../schemas.ts";
+import type { ServingModelInfo, ServingModels } from "../serving-models.ts";
+
+const HorizonQuery = Type.Object({
+  horizon: Type.Optional(
+    Type.String({
+      pattern: "^[1-9][0-9]{0,5}$",
+      description: "periods to return, at most the trained horizon (default: all of them)",
+      examples: ["7"],
+    }),
+  ),
+});
+
+const ModelInfoSchema = Type.Object(
+  {
+    name: Type.String(),
+    version: Type.String(),
+    id: Type.Optional(Type.Integer()),
+    scope: Type.String(),
+    window_size: Type.Integer(),
+    horizon: Type.Integer(),
+    frequency: Type.String(),
+    created_at: Type.String(),
+  },
+  { description: "the version whose stored forecast this is" },
+);
+
+const SeriesForecastFields = {
+  series_id: Type.String(),
+  forecast: Type.Array(Type.Object({ date: Type.String(), value: Type.Number() }), {
+    description: "the ensemble's forecast from the end of the series' training data, one value per period",
+  }),
+  members: Type.Record(Type.String(), Type.Array(Type.Number()), {
+    description: "each member's own forecast, by member name",
+  }),
+};
+
+export const SeriesForecastResponse = Type.Object(
+  { ...SeriesForecastFields, model: ModelInfoSchema },
+  {
+    description: "a stored series' forecast",
+    examples: [
+      {
+        series_id: "Beauty",
+        model: {
+          name: "global",
+          version: "v3",
+          scope: "global",
+          window_size: 14,
+          horizon: 2,
+          frequency: "D",
+          created_at: "2025-01-01T00:00:00.000Z",
+        },
+        forecast: [
+          { date: "2024-01-02", value: 412.5 },
+          { date: "2024-01-03", value: 398.1 },
+        ],
+        members: { linear: [420.1, 401.9], mstl: [405.0, 394.3] },
+      },
+    ],
+  },
+);
+
+export const AllForecastsResponse = Type.Object(
+  {
+    series: Type.Array(Type.Object({ ...SeriesForecastFields, model: ModelInfoSchema })),
+  },
+  { description: "the stored forecast of every series a serving model was trained on" },
+);
+
+export type SeriesForecastBody = Static<typeof SeriesForecastResponse>;
+
+function parsedHorizon(query: Static<typeof HorizonQuery>): number | undefined {
+  return query.horizon === undefined ? undefined : Number(query.horizon);
+}
+
+/**
+ * `GET /api/forecast/{series_id}` and `GET /api/forecast`: the forecasts stored with the serving version at
+ * training, read from memory, never recomputed (no CSV, no refit).
+ */
+export function registerForecastRoutes(app: SalescastApp, models: ServingModels): void {
+  const forecastOf = (seriesId: string, horizon: number | undefined) => {
+    const lease = models.acquireForSeries(seriesId);
+    if (!lease) throw new HttpError(404, "unknown_series", `no model serves series '${seriesId}'`);
+    try {
+      const info: ServingModelInfo = lease.model.info;
+      return {
+        ...storedSeriesForecast(lease.model.forecaster.storedForecasts, seriesId, horizon),
+        model: info,
+      };
+    } finally {
+      lease.release();
+    }
+  };
+
+  app.get(
+    "/api/forecast/:series_id",
+    {
+      schema: {
+        tags: ["forecast"],
+        summary: "The stored forecast of one series, from the end of its training data",
+        params: SeriesParams,
+        querystring: HorizonQuery,
+        response: { 200: SeriesForecastResponse, ...errorResponses(400, 404, 422) },
+      },
+    },
+    async (request) => forecastOf(request.params.series_id, parsedHorizon(request.query)),
+  );
+
+  app.get(
+    "/api/forecast",
+    {
+      schema: {
+        tags: ["forecast"],
+        summary: "The stored forecasts of every series; rows series_id,date,forecast with Accept: text/csv",
+        querystring: HorizonQuery,
+        response: { 200: AllForecastsResponse, ...errorResponses(400, 422) },
+      },
+    },
+    async (request, reply) => {
+      const horizon = parsedHorizon(request.query);
+      const ids = [...new Set(models.list().flatMap((model) => model.forecaster.seriesIds))].sort();
+      const series = ids.filter((id) => hasStored(models, id)).map((id) => forecastOf(id, horizon));
+      if (wantsCsv(request.headers.accept)) {
+        // A string payload with its own content type is sent as it is, past the JSON serializer.
+        return reply.type("text/csv; charset=utf-8").send(forecastsCsv(series) as never);
+      }
+      return { series };
+    },
+  );
+}
+
+/** Whether the model serving `id` stored forecasts (format 1 models did not; they are left out of the list). */
+function hasStored(models: ServingModels, id: string): boolean {
+  const lease = models.acquireForSeries(id);
+  if (!lease) return false;
+  try {
+    return lease.model.forecaster.storedForecasts !== null;
+  } finally {
+    lease.release();
+  }
+}
+
+function wantsCsv(accept: string | undefined): boolean {
+  return accept !== undefined && /\btext\/csv\b/.test(accept);
+}

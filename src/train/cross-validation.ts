@@ -1,0 +1,157 @@
+import type { Series, SplitOptions } from "../data/index.ts";
+import { splitBounds } from "../data/index.ts";
+import { type FitContext, type FittedMember, MEMBERS, type MemberName } from "../forecasters/index.ts";
+import { type ErrorMetrics, errorMetrics, mae, seasonalNaiveScale } from "../metrics/index.ts";
+import { combine, type EnsembleMethod, ensembleWeights } from "./ensemble.ts";
+import { clipForecast } from "./evaluate.ts";
+
+/**
+ * Rolling-origin cross-validation origins of each series: `windows` forecast origins spaced `step` apart, the
+ * last one `horizon` before the end of the series, all inside its validation part (at or after `trainEnd`), so
+ * a member forecasts each of them with what it learned before that part. A short series gets fewer origins.
+ */
+export function cvOrigins(
+  series: readonly Series[],
+  split: SplitOptions,
+  windows: number,
+  step: number,
+): number[][] {
+  return series.map(({ values }) => {
+    const { trainEnd, fitEnd } = splitBounds(values.length, split);
+    const origins: number[] = [];
+    for (let k = 0; k < windows; k++) {
+      const origin = fitEnd - split.horizon - k * step;
+      if (origin < trainEnd || origin < split.windowSize) break;
+      origins.unshift(origin);
+    }
+    return origins;
+  });
+}
+
+/** One member, fitted, with its forecasts at every origin (`cv[s][k]`) and from each series' end (`final[s]`). */
+export interface MemberRun {
+  name: MemberName;
+  fitted: FittedMember;
+  cv: Float64Array[][];
+  final: Float64Array[];
+  seconds: number;
+}
+
+/** Fits the member on the series and forecasts every cross-validation origin and each series' end, clipped. */
+export function runMember(
+  name: MemberName,
+  series: readonly Series[],
+  context: FitContext,
+  origins: readonly (readonly number[])[],
+): MemberRun {
+  const started = performance.now();
+  const fitted = MEMBERS[name].fit(series, context);
+  const { horizon } = context;
+  const clip = context.config.forecast.clip_negative;
+  const requests = series.flatMap(({ values }, seriesIndex) =>
+    origins[seriesIndex].map((origin) => ({ seriesIndex, history: values.subarray(0, origin) })),
+  );
+  const flat = fitted.beforeValidation(requests, horizon).map((f) => clipForecast(f, clip));
+  let next = 0;
+  const cv = origins.map((list) => list.map(() => flat[next++]));
+  const final = fitted
+    .onAll(
+      series.map(({ values }, seriesIndex) => ({ seriesIndex, history: values })),
+      horizon,
+    )
+    .map((f) => clipForecast(f, clip));
+  return { name, fitted, cv, final, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The actual values after each origin (`[s][k]`). */
+export function cvActuals(
+  series: readonly Series[],
+  origins: readonly (readonly number[])[],
+  horizon: number,
+) {
+  return series.map(({ values }, s) => origins[s].map((origin) => values.subarray(origin, origin + horizon)));
+}
+
+/** Scale of MASE for cross-validation: the seasonal naive's in-sample MAE before the series' first origin. */
+export function cvScales(series: readonly Series[], origins: readonly (readonly number[])[], season: number) {
+  return series.map(({ values }, s) =>
+    seasonalNaiveScale(values.subarray(0, origins[s][0] ?? values.length), season),
+  );
+}
+
+/** Per series, the metrics of forecasts pooled over all its origins (`forecasts[s][k]`). */
+export function pooledErrors(
+  actuals: readonly (readonly Float64Array[])[],
+  forecasts: readonly (readonly ArrayLike<number>[])[],
+  scales: readonly number[],
+): (ErrorMetrics | null)[] {
+  return actuals.map((list, s) => {
+    if (list.length === 0) return null;
+    const actual = list.flatMap((a) => [...a]);
+    const forecast = forecasts[s].flatMap((f) => [...Array.from(f)]);
+    return errorMetrics(actual, forecast, scales[s]);
+  });
+}
+
+/** Each series' member weights from the members' cross-validation MAE on it (`runs` in member order). */
+export function weightsFromCv(
+  method: EnsembleMethod,
+  runs: readonly MemberRun[],
+  actuals: readonly (readonly Float64Array[])[],
+): number[][] {
+  const maeBySeries = actuals.map((list, s) =>
+    runs.map((run) =>
+      list.length === 0
+        ? Number.NaN
+        : mae(
+            list.flatMap((a) => [...a]),
+            run.cv[s].flatMap((f) => [...f]),
+          ),
+    ),
+  );
+  return ensembleWeights(method, maeBySeries);
+}
+
+/**
+ * The ensemble's own cross-validation forecasts, honest about time: at each origin the weights come only from
+ * earlier origins whose targets were all observed by then (origin + horizon at or before it), pooled over the
+ * series as the final weights are; an origin with none before it combines the members equally.
+ */
+export function ensembleCvForecasts(
+  method: EnsembleMethod,
+  runs: readonly MemberRun[],
+  actuals: readonly (readonly Float64Array[])[],
+  origins: readonly (readonly number[])[],
+  horizon: number,
+): Float64Array[][] {
+  const equal = runs.map(() => 1 / runs.length);
+  const out: Float64Array[][] = origins.map(() => []);
+  // Origins are compared by their rank from the end, which every series shares (one step, one last origin).
+  const ranks = Math.max(0, ...origins.map((list) => list.length));
+  for (let rank = 0; rank < ranks; rank++) {
+    const seenBySeries = origins.map((list) => {
+      const k = list.length - 1 - rank;
+      return k < 0
+        ? []
+        : list.map((o, j) => (j < k && o + horizon <= list[k] ? j : -1)).filter((j) => j >= 0);
+    });
+    const anySeen = seenBySeries.some((seen) => seen.length > 0);
+    const weights = anySeen
+      ? weightsFromCv(
+          method,
+          runs.map((run) => ({ ...run, cv: run.cv.map((list, s) => seenBySeries[s].map((j) => list[j])) })),
+          actuals.map((list, s) => seenBySeries[s].map((j) => list[j])),
+        )
+      : null;
+    origins.forEach((list, s) => {
+      const k = list.length - 1 - rank;
+      if (k < 0) return;
+      const w = weights?.[s].every(Number.isFinite) ? weights[s] : equal;
+      out[s][k] = combine(
+        runs.map((run) => run.cv[s][k]),
+        w,
+      );
+    });
+  }
+  return out;
+}

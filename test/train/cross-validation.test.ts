@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/index.ts";
+import type { Series } from "../../src/data/index.ts";
+import { cvOrigins, ensembleCvForecasts, type MemberRun } from "../../src/train/cross-validation.ts";
+import { backtest } from "../../src/train/index.ts";
+import { fitPanel } from "../../src/train/panel.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "salescast-cv-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function series(id: string, values: number[]): Series {
+  const dates = values.map((_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10));
+  return { id, frequency: "D", dates, values: Float64Array.from(values) };
+}
+
+const wavy = (n: number, phase = 0) =>
+  Array.from({ length: n }, (_, t) => 100 + 30 * Math.sin((2 * Math.PI * (t + phase)) / 7) + ((t * 13) % 5));
+
+describe("cross-validation origins", () => {
+  it("places K origins one step apart, the last H before the end, all in the validation part", () => {
+    const split = { windowSize: 7, horizon: 5, validationFraction: 0.2 };
+    // length 100: validation is round(0.2 * 100) = 20 points, trainEnd 80.
+    expect(cvOrigins([series("a", wavy(100))], split, 3, 5)).toEqual([[85, 90, 95]]);
+    // Only origins at or after trainEnd count: a fourth would be at 80, a fifth at 75 (< 80).
+    expect(cvOrigins([series("a", wavy(100))], split, 5, 5)).toEqual([[80, 85, 90, 95]]);
+    // With a fixed validation length (the cv command), the first origin is its start.
+    expect(cvOrigins([series("a", wavy(100))], { ...split, validationLength: 15 }, 3, 5)).toEqual([
+      [85, 90, 95],
+    ]);
+  });
+
+  it("forecasts each origin from the history before it only: the future after an origin changes nothing", () => {
+    const config = loadConfig("config/config.yaml", ["model.members=[naive, seasonal_naive, mstl]"], {});
+    const context = {
+      config,
+      frequency: "D" as const,
+      season: 7,
+      horizon: 7,
+      split: { windowSize: 14, horizon: 7, validationFraction: 0.3 },
+    };
+    const options = { members: config.model.members, ensemble: "weighted" as const, windows: 3, step: 7 };
+    const original = wavy(120);
+    const panel = fitPanel([series("a", original)], context, options);
+    const [first, second] = panel.origins[0];
+    // Change everything from the second origin on: the first origin's forecasts stay as they were.
+    const changed = original.map((v, t) => (t >= second ? v * 3 + 50 : v));
+    const other = fitPanel([series("a", changed)], context, options);
+    expect(other.origins[0][0]).toBe(first);
+    panel.runs.forEach((run, m) => {
+      expect(Array.from(other.runs[m].cv[0][0]), run.name).toEqual(Array.from(run.cv[0][0]));
+    });
+  });
+
+  it("weights the ensemble at an origin by earlier origins only, and equally at the first", () => {
+    const forecast = (v: number) => Float64Array.from([v, v]);
+    const run = (name: "naive" | "linear", values: number[]): MemberRun =>
+      ({ name, cv: [values.map(forecast)], final: [], seconds: 0, fitted: {} }) as unknown as MemberRun;
+    // Member "naive" is perfect at the first origin and far off at the second; "linear" the other way round.
+    const runs = [run("naive", [10, 0]), run("linear", [30, 50])];
+    const actuals = [[forecast(10), forecast(50)]];
+    const combined = ensembleCvForecasts("weighted", runs, actuals, [[20, 30]], 2);
+    expect(Array.from(combined[0][0])).toEqual([20, 20]); // equal weights: (10 + 30) / 2
+    // At the second origin only the first one is known, where "naive" was perfect: it takes all the weight,
+    // although it is the worse member there. Knowing the second origin's error would have chosen "linear".
+    expect(Array.from(combined[0][1])).toEqual([0, 0]);
+  });
+});
+
+describe("the backtest's holdout", () => {
+  const csv = (name: string, holdoutScale: number) => {
+    const lines = ["series_id,date,value"];
+    for (const [id, phase] of [
+      ["a", 0],
+      ["b", 3],
+    ] as const) {
+      const values = wavy(140, phase);
+      values.forEach((v, t) => {
+        const date = new Date(Date.UTC(2024, 0, 1 + t)).toISOString().slice(0, 10);
+        lines.push(`${id},${date},${t >= 126 ? v * holdoutScale : v}`);
+      });
+    }
+    const file = join(dir, name);
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    return file;
+  };
+
+  it("is never read: other holdout values change the scores, never the forecasts, weights or cv", async () => {
+    const run = (file: string) =>
+      backtest(
+        loadConfig("config/config.yaml", [
+          `data.csv_path=${JSON.stringify(file)}`,
+          "data.format=auto",
+          "data.horizon=14",
+          "model.members=[seasonal_naive, linear, mstl]",
+        ]),
+        { holdout: 14, autoSize: true },
+      );
+    const [plain, changed] = [await run(csv("plain.csv", 1)), await run(csv("changed.csv", 5))];
+    expect(changed.cv).toEqual(plain.cv);
+    expect(changed.window_member).toBe(plain.window_member);
+    expect(changed.model.mase).not.toBeCloseTo(plain.model.mase, 3);
+    // The forecasts are the same: with the holdout 5 times larger, the absolute errors are the scaled ones.
+    for (const name of ["seasonal_naive", "linear", "mstl"]) {
+      expect(changed.members[name].mae).toBeGreaterThan(plain.members[name].mae);
+    }
+  });
+});
