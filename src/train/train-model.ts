@@ -10,7 +10,6 @@ import {
   type Series,
   type SplitOptions,
   scalerFor,
-  splitBounds,
   type WindowScaler,
   type WindowSet,
 } from "../data/index.ts";
