@@ -19,7 +19,7 @@ export const dataSchema = z.strictObject({
   date_column: z.string().min(1),
   series_column: z.string().min(1),
   value_column: z.string().min(1),
-  frequency: z.enum(["D", "W", "M", "auto"]),
+  frequency: z.enum(["D", "W", "M", "auto"]).default("auto"),
   window_size: positiveInt.min(2),
   horizon: positiveInt,
   season: z.union([z.literal("auto"), positiveInt]),
@@ -27,6 +27,8 @@ export const dataSchema = z.strictObject({
   validation_fraction: z.number().min(0).max(0.9),
   batch_size: positiveInt,
   short_series: z.enum(["skip", "error"]),
+  // a long file's period without a row: 0 or interpolated, each with a warning, or refused
+  fill_missing: z.enum(["zero", "linear", "error"]).default("zero"),
 });
 
 export const modelSchema = z.strictObject({

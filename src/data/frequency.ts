@@ -41,24 +41,76 @@ export function addPeriods(date: string, frequency: Frequency, count: number): s
  * all series pooled): about 1 -> D, about 7 -> W, 28 to 31 -> M. The median ignores a few missing periods.
  */
 export function inferFrequency(daysBySeries: Iterable<readonly number[]>, source: string): Frequency {
+  const gap = medianGap(daysBySeries);
+  if (gap === undefined) {
+    throw new DataError(
+      `${source}: cannot infer the frequency: no series has two distinct dates; set data.frequency`,
+    );
+  }
+  const frequency = frequencyOfGap(gap);
+  if (frequency) return frequency;
+  throw new DataError(
+    `${source}: cannot infer the frequency: the median gap between consecutive dates is ${gap} days ` +
+      "(D needs about 1, W about 7, M 28 to 31); set data.frequency to D, W or M",
+  );
+}
+
+export interface ResolvedFrequency {
+  /** The frequency the series are built at: the declared one, or the dates' own under auto. */
+  frequency: Frequency;
+  /** What the dates say, when their median gap reads as D, W or M. */
+  dates: Frequency | undefined;
+}
+
+const NAMES: Record<Frequency, string> = { D: "daily", W: "weekly", M: "monthly" };
+const ORDER: Frequency[] = ["D", "W", "M"];
+
+/** True when periods of `a` are longer than periods of `b` (M > W > D). */
+export function isCoarser(a: Frequency, b: Frequency): boolean {
+  return ORDER.indexOf(a) > ORDER.indexOf(b);
+}
+
+/**
+ * `auto` infers the frequency. A declared one may be coarser than the dates (daily rows summed per week),
+ * never finer: weekly dates read as daily would make six zero days of every week. Dates whose gap reads as no
+ * frequency (sparse sales) leave a declared frequency as it is.
+ */
+export function resolveFrequency(
+  declared: Frequency | "auto",
+  daysBySeries: readonly (readonly number[])[],
+  source: string,
+): ResolvedFrequency {
+  if (declared === "auto") {
+    const frequency = inferFrequency(daysBySeries, source);
+    return { frequency, dates: frequency };
+  }
+  const gap = medianGap(daysBySeries);
+  const dates = gap === undefined ? undefined : frequencyOfGap(gap);
+  if (dates && isCoarser(dates, declared)) {
+    const allowed = ORDER.filter((f) => !isCoarser(dates, f)).join(", ");
+    throw new DataError(
+      `${source}: data.frequency is ${declared} (${NAMES[declared]}), but the dates are ${NAMES[dates]} ` +
+        `(median gap of ${gap} days between consecutive dates); set data.frequency to ${allowed} or auto`,
+    );
+  }
+  return { frequency: declared, dates };
+}
+
+/** The median gap between consecutive distinct dates, pooled over series; undefined without any gap. */
+function medianGap(daysBySeries: Iterable<readonly number[]>): number | undefined {
   const gaps: number[] = [];
   for (const days of daysBySeries) {
     const distinct = [...new Set(days)].sort((a, b) => a - b);
     for (let i = 1; i < distinct.length; i++) gaps.push(distinct[i] - distinct[i - 1]);
   }
-  if (gaps.length === 0) {
-    throw new DataError(
-      `${source}: cannot infer the frequency: no series has two distinct dates; set data.frequency`,
-    );
-  }
-  const gap = median(gaps);
+  return gaps.length === 0 ? undefined : median(gaps);
+}
+
+function frequencyOfGap(gap: number): Frequency | undefined {
   if (gap <= 1.5) return "D";
   if (gap >= 6 && gap <= 8) return "W";
   if (gap >= 28 && gap <= 31) return "M";
-  throw new DataError(
-    `${source}: cannot infer the frequency: the median gap between consecutive dates is ${gap} days ` +
-      "(D needs about 1, W about 7, M 28 to 31); set data.frequency to D, W or M",
-  );
+  return undefined;
 }
 
 function median(numbers: number[]): number {

@@ -1,9 +1,11 @@
 import type { DataConfig } from "../config/index.ts";
-import { toRegularSeries } from "./aggregate.ts";
+import { dayRange, toRegularSeries } from "./aggregate.ts";
 import type { CsvFormat } from "./columns.ts";
 import { DataError } from "./errors.ts";
-import { inferFrequency } from "./frequency.ts";
-import { readObservations } from "./ingest.ts";
+import { isCoarser, periodStartDay, resolveFrequency } from "./frequency.ts";
+import { fillGaps } from "./gaps.ts";
+import { readObservations, type SeriesObservations } from "./ingest.ts";
+import { dropPartialLastPeriods } from "./partial.ts";
 import type { Frequency, Series } from "./types.ts";
 
 export type LoadConfig = Pick<
@@ -17,7 +19,9 @@ export type LoadConfig = Pick<
   | "window_size"
   | "horizon"
   | "short_series"
->;
+> &
+  // optional, so that callers written before it keep the default (zero, with a warning)
+  Partial<Pick<DataConfig, "fill_missing">>;
 
 export interface LoadOptions {
   /** Points a backtest keeps out at the end of each series; a series must also have room for them. */
@@ -28,26 +32,52 @@ export interface LoadedSeries {
   series: Series[];
   frequency: Frequency;
   format: CsvFormat;
-  /** One line per series skipped as too short (short_series: skip). */
+  /** One line per problem worked around: gaps filled, partial last periods dropped, short series skipped. */
   warnings: string[];
 }
 
-/** CSV file -> regular series sorted by id, all of one frequency, each long enough to give a window. */
+/**
+ * CSV file -> regular series sorted by id, all of one frequency, each long enough to give a window.
+ * A long file's missing periods are filled per data.fill_missing; a transactions file's empty day is 0.
+ */
 export async function loadSeries(config: LoadConfig, options: LoadOptions = {}): Promise<LoadedSeries> {
-  const table = await readObservations(config.csv_path, {
+  const file = config.csv_path;
+  const table = await readObservations(file, {
     format: config.format,
     columns: { date: config.date_column, series: config.series_column, value: config.value_column },
   });
-  const frequency =
-    config.frequency === "auto"
-      ? inferFrequency(
-          [...table.bySeries.values()].map(({ days }) => days),
-          config.csv_path,
-        )
-      : config.frequency;
-  const all = toRegularSeries(table.bySeries, frequency, table.format === "transactions" ? "shared" : "own");
-  const { series, warnings } = keepLongSeries(all, config, options.holdout ?? 0);
-  return { series, frequency, format: table.format, warnings };
+  const long = table.format === "long";
+  const observed = [...table.bySeries.values()];
+  // a transactions file is one observation period: its dates are read together, sparse categories or not
+  const daysBySeries = long ? observed.map(({ days }) => days) : [observed.flatMap(({ days }) => days)];
+  const resolved = resolveFrequency(config.frequency, daysBySeries, file);
+  const { frequency } = resolved;
+  // the period of one row: a transactions row is a day's sale when its dates read as no frequency
+  const rowFrequency = resolved.dates ?? (long ? frequency : "D");
+  const gaps = long
+    ? fillGaps(table.bySeries, rowFrequency, config.fill_missing ?? "zero", file)
+    : { bySeries: table.bySeries, warnings: [] };
+  let all = toRegularSeries(gaps.bySeries, frequency, long ? "own" : "shared");
+  const warnings = [...gaps.warnings];
+  if (isCoarser(frequency, rowFrequency)) {
+    const lastRowDay = lastDays(table.bySeries, long);
+    const partial = dropPartialLastPeriods(
+      all,
+      (one) => periodStartDay(1, rowFrequency, lastRowDay(one.id)) - 1,
+    );
+    all = partial.series;
+    warnings.push(...partial.warnings);
+  }
+  const kept = keepLongSeries(all, config, options.holdout ?? 0);
+  warnings.push(...kept.warnings);
+  return { series: kept.series, frequency, format: table.format, warnings };
+}
+
+/** The last row's day of each series (long), or of the whole file for every series (transactions). */
+function lastDays(bySeries: ReadonlyMap<string, SeriesObservations>, long: boolean): (id: string) => number {
+  const lastOf = (id: string) => dayRange((bySeries.get(id) as SeriesObservations).days)[1];
+  const fileLast = dayRange([...bySeries.keys()].map(lastOf))[1];
+  return (id) => (long ? lastOf(id) : fileLast);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Frequency } from "../config/index.ts";
 
 export type { Frequency };
 
-/** One regular series: one value per period, `dates[i]` the ISO first day of period i, missing periods 0. */
+/** One regular series: one value per period, `dates[i]` the ISO first day of period i, no period missing. */
 export interface Series {
   id: string;
   frequency: Frequency;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -56,6 +56,21 @@ describe("loadConfig", () => {
   it("rejects an unknown key in the file, naming it", () => {
     const file = writeTemp("data: {}\nmodel: {}\ntrain: {}\npaths: {}\nextra: 1\n");
     expect(() => loadConfig(file)).toThrow(/extra/);
+  });
+
+  it("reads the dates' frequency and fills long files' gaps with zero unless told otherwise", () => {
+    expect(loadConfig(bundled).data).toMatchObject({ frequency: "auto", fill_missing: "zero" });
+    const text = readFileSync(bundled, "utf8").replace(/^ {2}(frequency|fill_missing):.*\n/gm, "");
+    expect(text).not.toMatch(/frequency:|fill_missing:/);
+    expect(loadConfig(writeTemp(text)).data).toMatchObject({ frequency: "auto", fill_missing: "zero" });
+    const linear = loadConfig(bundled, ["data.fill_missing=linear", "data.frequency=W"]).data;
+    expect(linear).toMatchObject({ frequency: "W", fill_missing: "linear" });
+  });
+
+  it("names data.fill_missing and its choices for an unknown value", () => {
+    expect(() => loadConfig(bundled, ["data.fill_missing=mean"])).toThrow(
+      /data\.fill_missing: .*"zero"\|"linear"\|"error"/,
+    );
   });
 
   it("rejects a kernel wider than the window", () => {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { formatIsoDay, parseIsoDay } from "../../src/data/dates.ts";
 import { DataError } from "../../src/data/errors.ts";
-import { addPeriods, inferFrequency, periodIndex, periodStartDay } from "../../src/data/frequency.ts";
+import {
+  addPeriods,
+  inferFrequency,
+  periodIndex,
+  periodStartDay,
+  resolveFrequency,
+} from "../../src/data/frequency.ts";
 
 const day = (iso: string) => parseIsoDay(iso) as number;
 
@@ -50,5 +56,38 @@ describe("inferFrequency", () => {
       /odd\.csv: cannot infer the frequency: the median gap between consecutive dates is 3 days/,
     );
     expect(() => inferFrequency([[5], [9]], "single.csv")).toThrow(DataError);
+  });
+});
+
+describe("resolveFrequency", () => {
+  const weekly = Array.from({ length: 10 }, (_, i) => day("2010-02-05") + 7 * i);
+  const daily = Array.from({ length: 30 }, (_, i) => day("2023-01-01") + i);
+
+  it("infers under auto and accepts a declared frequency as coarse as the dates or coarser", () => {
+    expect(resolveFrequency("auto", [weekly], "w.csv")).toEqual({ frequency: "W", dates: "W" });
+    expect(resolveFrequency("W", [weekly], "w.csv")).toEqual({ frequency: "W", dates: "W" });
+    expect(resolveFrequency("M", [weekly], "w.csv")).toEqual({ frequency: "M", dates: "W" });
+    expect(resolveFrequency("W", [daily], "d.csv")).toEqual({ frequency: "W", dates: "D" });
+  });
+
+  it("refuses weekly dates read as daily, naming data.frequency and both frequencies", () => {
+    expect(() => resolveFrequency("D", [weekly], "w.csv")).toThrow(DataError);
+    expect(() => resolveFrequency("D", [weekly], "w.csv")).toThrow(
+      "w.csv: data.frequency is D (daily), but the dates are weekly (median gap of 7 days between " +
+        "consecutive dates); set data.frequency to W, M or auto",
+    );
+    const months = Array.from({ length: 6 }, (_, i) => day(addPeriods("2022-01-01", "M", i)));
+    expect(() => resolveFrequency("W", [months], "m.csv")).toThrow(
+      /data\.frequency is W \(weekly\), but the dates are monthly .*set data\.frequency to M or auto/,
+    );
+  });
+
+  it("leaves a declared frequency alone when the dates read as none (sparse sales)", () => {
+    const everyThirdDay = Array.from({ length: 10 }, (_, i) => day("2023-01-01") + 3 * i);
+    expect(resolveFrequency("D", [everyThirdDay], "sparse.csv")).toEqual({
+      frequency: "D",
+      dates: undefined,
+    });
+    expect(resolveFrequency("D", [[5]], "one.csv")).toEqual({ frequency: "D", dates: undefined });
   });
 });
