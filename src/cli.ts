@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerImportCommands } from "./cli/import-commands.ts";
 import { registerModelsCommands } from "./cli/models-commands.ts";
 import { registerServeCommands } from "./cli/serve-commands.ts";
 import { registerTrainCommands } from "./cli/train-commands.ts";
@@ -9,4 +10,5 @@ const program = new Command()
 registerTrainCommands(program);
 registerModelsCommands(program);
 registerServeCommands(program);
+registerImportCommands(program);
 await program.parseAsync(process.argv);
