@@ -128,6 +128,33 @@ describe("the original's client against its imported checkpoints", () => {
     expect(names).toEqual(["series:Beauty", "series:Clothing", "series:Electronics"]);
   });
 
+  it("answers 503 when the sales history cannot be read, and 500 with the run's error when training fails", async () => {
+    const missing = `${server.dir}/no-such-sales.csv`;
+    const config = { ...server.config, data: { ...server.config.data, csv_path: missing } };
+    const broken = await buildApp({
+      config,
+      models: new ServingModels({ microBatchMax: 8 }),
+      registry: server.registry,
+    });
+    try {
+      const named = await broken.inject({
+        method: "POST",
+        url: "/api/train",
+        payload: { categories: ["Beauty"] },
+      });
+      expect(named.statusCode).toBe(503);
+      expect(named.json().error).toBe("data_unavailable");
+      expect(named.json().message).toContain("no-such-sales.csv");
+      // train_all names no category to check first: the run itself fails, and the answer says why
+      const all = await broken.inject({ method: "POST", url: "/api/train_all" });
+      expect(all.statusCode).toBe(500);
+      expect(all.json().error).toBe("training_failed");
+      expect(all.json().message).toMatch(/^training run [0-9a-f-]+ failed: .*no-such-sales\.csv/);
+    } finally {
+      await broken.close();
+    }
+  });
+
   it("honours the admin token when one is set: the original's client, sending none, gets a 401", async () => {
     const config = { ...server.config, server: { ...server.config.server, admin_token: "secret-9c1d" } };
     const models = new ServingModels({ microBatchMax: 8 });
