@@ -16,6 +16,8 @@ const ORIGINAL_NAMES: Readonly<Record<string, string>> = {
 
 const originalName = (name: string) => ORIGINAL_NAMES[name] ?? name;
 
+const CNN_LSTM_PREFIXES = ["conv1.*", "lstm.*", "fc.*"];
+
 export interface CheckpointModel {
   spec: CnnLstmSpec;
   /** Values by salescast's parameter names, in cnnLstmParamShapes(spec) order. */
@@ -67,7 +69,7 @@ function shapeOf(
   const tensor = tensors.get(name);
   if (tensor === undefined) {
     throw new CheckpointError(
-      `${file}: the state dict has no ${name}; a CNN-LSTM checkpoint holds ${[...CNN_LSTM_PREFIXES].join(", ")}`,
+      `${file}: the state dict has no ${name}; a CNN-LSTM checkpoint holds ${CNN_LSTM_PREFIXES.join(", ")}`,
     );
   }
   if (tensor.shape.length !== rank) {
@@ -77,8 +79,6 @@ function shapeOf(
   }
   return tensor.shape;
 }
-
-const CNN_LSTM_PREFIXES = ["conv1.*", "lstm.*", "fc.*"];
 
 /** The spec the checkpoint's sizes describe: channels and kernel from conv1, hidden size and layers from lstm. */
 function inferSpec(file: string, tensors: Map<string, TensorRef>, options: ModelShapeOptions): CnnLstmSpec {
