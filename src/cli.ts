@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { registerForecastCommands } from "./cli/forecast-commands.ts";
+import { registerImportCommands } from "./cli/import-commands.ts";
 import { registerModelsCommands } from "./cli/models-commands.ts";
 import { registerServeCommands } from "./cli/serve-commands.ts";
 import { registerTrainCommands } from "./cli/train-commands.ts";
@@ -13,4 +14,5 @@ registerTrainCommands(program);
 registerForecastCommands(program);
 registerModelsCommands(program);
 registerServeCommands(program);
+registerImportCommands(program);
 await program.parseAsync(process.argv);

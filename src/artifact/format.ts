@@ -26,12 +26,15 @@ export const seriesStatsSchema = z.strictObject({
 /**
  * Per-series stats from each series' training part, and `default`: the stats of all training parts pooled,
  * used for a forecast that names no series (as the original's single mean and std were).
+ * `input_std_epsilon` is the rule of models trained elsewhere: the input is scaled by `std + epsilon`, the
+ * output back by `std` alone (PyTorch checkpoints of the original use 1e-6). Absent means 0.
  */
 export const normalizationSchema = z.strictObject({
   /** How model.onnx's input windows are scaled: absent (format 1) means `series`. */
   mode: z.enum(["series", "window"]).optional(),
   default: seriesStatsSchema,
   series: z.record(z.string(), seriesStatsSchema),
+  input_std_epsilon: finite.refine((v) => v >= 0, "must be >= 0").optional(),
 });
 
 const metricsSchema = z.object({

@@ -112,9 +112,12 @@ export function readArtifact(folder: string): Artifact {
   return { folder, onnx, normalization, meta, forecasts: readForecasts(folder, meta) };
 }
 
-/** forecasts.json of a format 2 artifact, checked against its checksum in meta.json. */
+/**
+ * forecasts.json, checked against its checksum in meta.json; null for a model that stores none (format 1, or
+ * one imported from elsewhere), which meta.json says by having no checksum for it.
+ */
 function readForecasts(folder: string, meta: ArtifactMeta): StoredForecasts | null {
-  if (meta.format_version === 1) return null;
+  if (meta.forecasts_sha256 === undefined) return null;
   const file = join(folder, FORECASTS_FILE);
   if (!existsSync(file)) throw new ArtifactError(`${file} is missing`);
   const text = readFileSync(file, "utf8");

@@ -1,4 +1,5 @@
 import { ArtifactError } from "../artifact/index.ts";
+import { CheckpointError } from "../checkpoint/index.ts";
 import { ConfigError } from "../config/index.ts";
 import { DataError } from "../data/index.ts";
 import { RegistryError } from "../registry/index.ts";
@@ -8,7 +9,7 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-const USER_ERRORS = [ConfigError, DataError, ArtifactError, RegistryError, UsageError];
+const USER_ERRORS = [CheckpointError, ConfigError, DataError, ArtifactError, RegistryError, UsageError];
 
 /** Runs a command; a user's mistake prints one clear line and exits 2, anything else shows its stack and exits 1. */
 export async function runCommand(action: () => Promise<void>): Promise<void> {

@@ -188,9 +188,11 @@ export class SalesForecaster {
     if (batch === 0) return [];
     const window = this.windowSize;
     const input = new Float32Array(batch * window);
+    const epsilon = this.artifact.normalization.input_std_epsilon ?? 0;
     const stats = requests.map((request, row) => {
       const s = this.checkedStats(request, requests.length > 1 ? `items[${row}].series` : "series");
-      for (let t = 0; t < window; t++) input[row * window + t] = (request.values[t] - s.mean) / s.std;
+      const scale = s.std + epsilon;
+      for (let t = 0; t < window; t++) input[row * window + t] = (request.values[t] - s.mean) / scale;
       return s;
     });
     const feeds = { [INPUT_NAME]: new ort.Tensor("float32", input, [batch, window]) };

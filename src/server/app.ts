@@ -1,8 +1,10 @@
 import type { FastifyServerOptions } from "fastify";
 import type { Config } from "../config/index.ts";
+import { DataError, loadSeries } from "../data/index.ts";
 import type { Registry } from "../registry/index.ts";
 import { adminGuard } from "./auth.ts";
 import { createBaseApp, type SalescastApp } from "./base-app.ts";
+import { HttpError } from "./errors.ts";
 import type { LoadReport } from "./load-models.ts";
 import { createMetrics, registerMetrics, type SalescastMetrics } from "./metrics.ts";
 import { registrySource } from "./model-source.ts";
@@ -83,11 +85,27 @@ export async function buildApp(options: AppOptions): Promise<ServerApp> {
   if (registry !== undefined && runs !== undefined) {
     const guard = adminGuard(config.server.admin_token);
     registerModelRoutes(app, { registry, models, sync, guard });
-    registerTrainRoutes(app, { runs, guard });
+    registerTrainRoutes(app, {
+      runs,
+      guard,
+      categories: { runs, registry, listSeries: seriesLister(config) },
+    });
   }
   registerDashboard(app, { distDir: options.dashboardDir ?? DEFAULT_DASHBOARD_DIR });
   app.decorate("loadServingModels", () => sync.sync());
   return app as ServerApp;
+}
+
+/** The series ids of the configured sales history, read afresh as a training run will read them. */
+function seriesLister(config: Config): () => Promise<string[]> {
+  return async () => {
+    try {
+      return (await loadSeries(config.data)).series.map((one) => one.id);
+    } catch (error) {
+      if (error instanceof DataError) throw new HttpError(503, "data_unavailable", error.message);
+      throw error;
+    }
+  };
 }
 
 /** Predictions by model version, micro-batch sizes and the serving versions, from the models into the metrics. */

@@ -170,6 +170,21 @@ export const RollbackBody = Type.Object(
   { additionalProperties: false, examples: [{ name: "global" }, { name: "series:Beauty" }] },
 );
 
+/** The original Python service's training body: its client names categories and an experiment. */
+const categoryFields = {
+  categories: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
+      maxItems: 10_000,
+      description:
+        "the original's body: train one model per category (per-series scope) and answer 200 once done; not " +
+        "with series or overrides",
+    }),
+  ),
+  experiment_name: Type.Optional(
+    Type.String({ maxLength: 300, description: "the original's experiment name, echoed in the answer" }),
+  ),
+};
+
 export const TrainBody = Type.Object(
   {
     series: Type.Optional(
@@ -186,12 +201,45 @@ export const TrainBody = Type.Object(
           "server.* and data.csv_path are refused",
       }),
     ),
+    ...categoryFields,
   },
   {
     additionalProperties: false,
     examples: [
       {},
       { series: ["Beauty", "Clothing"], overrides: ["train.max_epochs=5", "train.scope=per_series"] },
+      { categories: ["Beauty"], experiment_name: "sales-forecast" },
+    ],
+  },
+);
+
+export const TrainAllBody = Type.Object(
+  { experiment_name: categoryFields.experiment_name },
+  { additionalProperties: false, examples: [{}] },
+);
+
+export const CategoriesTrainedResponse = Type.Object(
+  {
+    status: Type.Literal("success"),
+    trained: Type.Array(Type.String(), {
+      description: "the categories a model was trained and registered for",
+    }),
+    run_id: Type.String({ description: "the training run, as GET /api/train/{run_id} shows it" }),
+    versions: Type.Array(Type.Integer(), {
+      description: "the registry ids of the versions the run registered",
+    }),
+    experiment_name: Type.Optional(Type.String({ description: "as the request named it" })),
+  },
+  {
+    description:
+      "training has finished: one model per category, promoted by the registry's policy and swapped in",
+    examples: [
+      {
+        status: "success",
+        trained: ["Beauty"],
+        run_id: "0b9e6f5e-2f0c-4a47-9a3a-8f3a1f0d2c11",
+        versions: [12],
+      },
     ],
   },
 );

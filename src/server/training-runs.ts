@@ -108,6 +108,16 @@ export class TrainingRuns {
     return run;
   }
 
+  /**
+   * Starts a run as `start` does and resolves once its end is handled: finished in the registry and what it
+   * promoted swapped in, so a forecast made after this answers with the new models.
+   */
+  async startAndWait(request: TrainRequest): Promise<RunView> {
+    const run = this.start(request);
+    await this.active.get(run.id)?.handled;
+    return this.get(run.id);
+  }
+
   /** The run as the registry has it, with the hot swap once done; a RegistryError (not_found) for an unknown id. */
   get(id: string): RunView {
     const run = this.options.registry.getRun(id);

@@ -161,18 +161,34 @@ describe("the OpenAPI document", () => {
       ]) {
         expect(paths[path]?.get, path).toBeDefined();
       }
-      for (const path of ["/api/models/{id}/promote", "/api/models/rollback", "/api/train"]) {
+      for (const path of [
+        "/api/models/{id}/promote",
+        "/api/models/rollback",
+        "/api/train",
+        "/api/train_all",
+      ]) {
         const operation = paths[path]?.post;
         expect(operation?.security, path).toEqual([{ bearerAuth: [] }]);
         expect(Object.keys(operation.responses), path).toContain("401");
       }
       expect(paths["/api/train"].post.tags).toEqual(["training"]);
       expect(Object.keys(paths["/api/train"].post.responses).sort()).toEqual([
+        "200",
         "202",
         "400",
         "401",
         "409",
         "422",
+        "500",
+        "503",
+      ]);
+      expect(Object.keys(paths["/api/train_all"].post.responses).sort()).toEqual([
+        "200",
+        "400",
+        "401",
+        "409",
+        "500",
+        "503",
       ]);
       expect(paths["/api/models"].get.tags).toEqual(["models"]);
       expect(paths["/api/series"].get.tags).toEqual(["series"]);
