@@ -73,9 +73,9 @@ describe("crash safety", () => {
     let killsMidRun = 0;
     for (let round = 0; round < KILLS; round++) {
       const { child, exited, stderr } = await startChild(dir, POLICIES[round % POLICIES.length]);
-      // Spread over 0-299 ms after "ready" (golden-ratio steps): a round takes ~30-150 ms, so kills land
-      // in every phase (loading data, training, saving the artifact, registering, recording progress).
-      const delay = Math.floor(((round * 0.618034) % 1) * 300);
+      // Spread over 0-899 ms after "ready" (golden-ratio steps): a round takes ~100 ms (more on a loaded
+      // machine), so kills land in every phase (loading data, fitting, saving, registering, recording progress).
+      const delay = Math.floor(((round * 0.618034) % 1) * 900);
       await new Promise((resolve) => setTimeout(resolve, delay));
       const signal = await kill(child, exited);
       expect(signal, `child died on its own after ${delay} ms:\n${stderr()}`).toBe("SIGKILL");
