@@ -16,11 +16,22 @@ const metricsSchema = z.object({
   mase: z.number().nullable(),
 });
 
+/** What a version's validation metrics were measured on (artifact format 2); absent for older versions. */
+const measuredOnSchema = z.object({
+  horizon: z.number(),
+  series_count: z.number(),
+  series_sha256: z.string(),
+  origins: z.number(),
+});
+export type MeasuredOn = z.infer<typeof measuredOnSchema>;
+
 /** The validation metrics of an artifact's meta.json, as stored in models.metrics. */
 export const validationMetricsSchema = z.object({
   model: metricsSchema,
   naive: metricsSchema,
   seasonal_naive: metricsSchema,
+  window_member: metricsSchema.optional(),
+  measured_on: measuredOnSchema.optional(),
 });
 export type ValidationMetrics = z.infer<typeof validationMetricsSchema>;
 

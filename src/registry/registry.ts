@@ -87,8 +87,12 @@ export class Registry {
       const production = this.models.productionOf(meta.name);
       const decision = decidePromotion(
         this.policy,
-        candidate.metrics.model.mase,
-        production && { version: production.version, mase: production.metrics.model.mase },
+        { mase: candidate.metrics.model.mase, measuredOn: candidate.metrics.measured_on },
+        production && {
+          version: production.version,
+          mase: production.metrics.model.mase,
+          measuredOn: production.metrics.measured_on,
+        },
       );
       if (!decision.promote) return { model: candidate, replaced: null, promoted: false, ...decision };
       return { ...this.replaceProduction(candidate, production), promoted: true, reason: decision.reason };

@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
-import { ARTIFACT_FORMAT_VERSION, type Artifact, saveArtifact } from "../../src/artifact/index.ts";
+import {
+  ARTIFACT_FORMAT_VERSION,
+  type Artifact,
+  type MeasuredOn,
+  saveArtifact,
+} from "../../src/artifact/index.ts";
 import type { PromotionPolicy } from "../../src/registry/index.ts";
 import { Registry } from "../../src/registry/index.ts";
 
@@ -35,7 +40,12 @@ export function closeAfterTest(registry: Registry): Registry {
 }
 
 /** A valid artifact with a few bytes for ONNX: enough for the registry, which never runs the model. */
-export function fakeArtifact(root: string, name: string, mase: number | null): Artifact {
+export function fakeArtifact(
+  root: string,
+  name: string,
+  mase: number | null,
+  measuredOn?: MeasuredOn,
+): Artifact {
   const metrics = { mae: 1, rmse: 2, smape: 3, mase };
   return saveArtifact(root, {
     onnx: new Uint8Array([8, 1, 2, 3]),
@@ -57,7 +67,12 @@ export function fakeArtifact(root: string, name: string, mase: number | null): A
       season: 7,
       spec: { architecture: "cnn_lstm" },
       config: { train: { max_epochs: 1 } },
-      validation: { model: metrics, naive: metrics, seasonal_naive: metrics },
+      validation: {
+        model: metrics,
+        naive: metrics,
+        seasonal_naive: metrics,
+        ...(measuredOn === undefined ? {} : { measured_on: measuredOn }),
+      },
       training: { epochs: 1, best_epoch: 1, seconds: 0.1, train_windows: 10, validation_windows: 2 },
     },
   });

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ArtifactError } from "../../src/artifact/index.ts";
+import { ArtifactError, type MeasuredOn } from "../../src/artifact/index.ts";
 import { Registry, RegistryError } from "../../src/registry/index.ts";
 import { closeAfterTest, fakeArtifact, openTempRegistry, tempDir, thrownBy } from "./fixtures.ts";
 
@@ -9,8 +9,8 @@ import { closeAfterTest, fakeArtifact, openTempRegistry, tempDir, thrownBy } fro
 function setup(promotion: "always" | "if_better" | "manual" = "if_better") {
   const dir = tempDir();
   const registry = openTempRegistry(promotion, dir);
-  const add = (name: string, mase: number | null) =>
-    registry.register(fakeArtifact(join(dir, "artifacts"), name, mase));
+  const add = (name: string, mase: number | null, measuredOn?: MeasuredOn) =>
+    registry.register(fakeArtifact(join(dir, "artifacts"), name, mase, measuredOn));
   return { dir, registry, add };
 }
 
@@ -124,6 +124,28 @@ describe("promotion policy on register", () => {
     expect(add("global", null).promoted).toBe(true);
     expect(add("global", null).promoted).toBe(false);
     expect(add("global", 3).promoted).toBe(true);
+  });
+
+  it("if_better compares only versions measured on the same series, horizon and origins, and says why not", () => {
+    const { registry, add } = setup("if_better");
+    const on = { horizon: 14, series_count: 3, series_sha256: "a".repeat(64), origins: 3 };
+    expect(add("global", 0.9, on).promoted).toBe(true);
+    const otherHorizon = add("global", 0.1, { ...on, horizon: 7 });
+    expect(otherHorizon).toMatchObject({ promoted: false });
+    expect(otherHorizon.reason).toBe(
+      "not compared with production v1: validated over a horizon of 7, production over 14",
+    );
+    expect(add("global", 0.1, { ...on, series_count: 4, series_sha256: "b".repeat(64) }).reason).toBe(
+      "not compared with production v1: validated on other series (4 against production's 3)",
+    );
+    expect(add("global", 0.1).reason).toBe(
+      "not compared with production v1: only one of the two records what its validation metrics were measured on",
+    );
+    expect(add("global", 0.8, on)).toMatchObject({
+      promoted: true,
+      reason: "validation MASE 0.8000 vs production v1's 0.9000: better",
+    });
+    expect(registry.production().map((m) => m.version)).toEqual([5]);
   });
 
   it("if_better compares within a name only", () => {
