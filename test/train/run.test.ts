@@ -40,11 +40,11 @@ describe("trainFromConfig", () => {
     expect(Object.keys(read.meta.members ?? {})).toEqual([
       "seasonal_naive",
       "linear",
-      "network_on_linear",
+      "network",
       "mstl",
       "ets",
     ]);
-    expect(read.meta.window_member).toMatch(/^(linear|network_on_linear)$/);
+    expect(read.meta.window_member).toMatch(/^(linear|network)$/);
     expect(Object.keys(read.forecasts?.series ?? {})).toEqual(["Beauty", "Clothing", "Electronics"]);
   });
 
