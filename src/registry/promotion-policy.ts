@@ -25,7 +25,11 @@ export function decidePromotion(
   if (policy === "always") return { promote: true, reason: "promotion policy is always" };
   if (policy === "manual") return { promote: false, reason: "promotion policy is manual" };
   if (production === undefined) return { promote: true, reason: "no version was in production" };
-  const unlike = incomparable(candidate.measuredOn, production.measuredOn);
+  // A measured version always beats an unmeasured one (imported, say); two measured ones compare like for like.
+  const unlike =
+    candidate.mase === null || production.mase === null
+      ? null
+      : incomparable(candidate.measuredOn, production.measuredOn);
   if (unlike !== null) {
     return { promote: false, reason: `not compared with production v${production.version}: ${unlike}` };
   }

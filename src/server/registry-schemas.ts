@@ -16,11 +16,27 @@ const EXAMPLE_METRICS = {
   seasonal_naive: { mae: 401.9, rmse: 520.3, smape: 0.5, mase: 1.06 },
 };
 
+const MeasuredOn = Type.Object(
+  {
+    horizon: Type.Integer(),
+    series_count: Type.Integer(),
+    series_sha256: Type.String({ description: "sha256 of the sorted series ids, one per line" }),
+    origins: Type.Integer({ description: "cross-validation origins per series" }),
+  },
+  { description: "what the metrics were measured on: if_better compares only versions where this matches" },
+);
+
 const ValidationMetrics = Type.Object(
-  { model: Metrics, naive: Metrics, seasonal_naive: Metrics },
+  {
+    model: Metrics,
+    naive: Metrics,
+    seasonal_naive: Metrics,
+    window_member: Type.Optional(Metrics),
+    measured_on: Type.Optional(MeasuredOn),
+  },
   {
     description:
-      "errors on the validation windows of the model and of the naive and seasonal naive baselines (null: not computable)",
+      "cross-validation errors of the model (the ensemble), of the member serving the window routes, and of the naive and seasonal naive baselines (null: not computable)",
     examples: [EXAMPLE_METRICS],
   },
 );

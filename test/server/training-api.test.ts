@@ -97,7 +97,7 @@ describe("POST /api/train", () => {
 
     const running = seen.filter((state) => state.status === "running" && state.progress !== null);
     expect(running.length, "progress seen while the run was running").toBeGreaterThan(0);
-    expect(running[0].progress).toMatchObject({ model: "global network_on_linear", max_epochs: 6 });
+    expect(running[0].progress).toMatchObject({ model: "global network", max_epochs: 6 });
     expect(answers[0]).toBe("v1");
 
     expect(run).toMatchObject({ id: runId, scope: "global", status: "succeeded", error: null });
@@ -108,7 +108,7 @@ describe("POST /api/train", () => {
     const v2 = server.registry.get(newId);
     expect(v2).toMatchObject({ name: "global", version: 2, stage: "production" });
     expect(run.progress).toMatchObject({
-      model: "global network_on_linear",
+      model: "global network",
       max_epochs: 6,
       epoch: expect.any(Number),
     });

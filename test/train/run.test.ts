@@ -34,8 +34,10 @@ describe("trainFromConfig", () => {
     expect(Object.keys(read.normalization.series)).toEqual(["Beauty", "Clothing", "Electronics"]);
     expect(read.meta.validation.model.mae).toBeGreaterThan(0);
     expect(read.meta.validation.seasonal_naive.mase).toBeGreaterThan(0);
-    expect(read.meta.training.epochs).toBeGreaterThan(0);
-    expect(read.meta.training.epochs).toBeLessThanOrEqual(2);
+    const network = read.meta.members?.network.training;
+    expect(network?.epochs).toBeGreaterThan(0);
+    expect(network?.epochs).toBeLessThanOrEqual(2);
+    expect(network?.refit_epochs).toBe(network?.best_epoch);
     expect(read.meta.format_version).toBe(2);
     expect(Object.keys(read.meta.members ?? {})).toEqual([
       "seasonal_naive",
