@@ -1,4 +1,11 @@
 export { Adam, type AdamOptions } from "./adam.ts";
+export {
+  ARCHITECTURE_NAMES,
+  architectureOf,
+  createNetwork,
+  paramShapes,
+  validateSpec,
+} from "./architectures.ts";
 export { createCnnLstm } from "./cnn-lstm.ts";
 export { mseLoss } from "./loss.ts";
 export { type ExportMeta, exportOnnx, type ParamValues } from "./onnx-export.ts";
@@ -14,3 +21,5 @@ export {
   type ParamShape,
   sizeOf,
 } from "./spec.ts";
+export { createTransformer } from "./transformer.ts";
+export { type TransformerSpec, transformerParamShapes } from "./transformer-spec.ts";

@@ -4,6 +4,12 @@ import type { Rng } from "./rng.ts";
 import type { Param } from "./spec.ts";
 import { rowMajor, transposed, type Workspace } from "./workspace.ts";
 
+/** The names of a layer's parameters when they are not `<name>.weight` and `<name>.bias`. */
+export interface LinearNames {
+  weight: string;
+  bias: string;
+}
+
 /** Fully connected `out[batch, outFeatures] = in · Wᵀ + b`, PyTorch's `nn.Linear`. */
 export class Linear {
   readonly weight: Param;
@@ -27,11 +33,12 @@ export class Linear {
     private readonly workspace: Workspace,
     readonly inFeatures: number,
     readonly outFeatures: number,
-    name: string,
+    name: string | LinearNames,
     rng: Rng,
   ) {
-    this.weight = createParam(`${name}.weight`, [outFeatures, inFeatures]);
-    this.bias = createParam(`${name}.bias`, [outFeatures]);
+    const names = typeof name === "string" ? { weight: `${name}.weight`, bias: `${name}.bias` } : name;
+    this.weight = createParam(names.weight, [outFeatures, inFeatures]);
+    this.bias = createParam(names.bias, [outFeatures]);
     const bound = 1 / Math.sqrt(inFeatures);
     initUniform(this.weight, bound, rng);
     initUniform(this.bias, bound, rng);

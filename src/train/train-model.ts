@@ -10,14 +10,14 @@ import {
   splitBounds,
   type WindowSet,
 } from "../data/index.ts";
-import { Adam, type CnnLstmSpec, createCnnLstm, mseLoss, type Network, Rng } from "../model/index.ts";
+import { Adam, createNetwork, mseLoss, type Network, type NetworkSpec, Rng } from "../model/index.ts";
 import { type ComparedMetrics, validationMetrics, type WindowPredictor } from "./evaluate.ts";
 import { chooseRidge, warmStartHighway } from "./linear-warm-start.ts";
 import { type EpochReport, type FitResult, fitNetwork } from "./loop.ts";
 
 export interface TrainedModel {
   network: Network;
-  spec: CnnLstmSpec;
+  spec: NetworkSpec;
   series: Series[];
   stats: NormalizationStats[];
   /** All series' training parts pooled: the stats for a forecast that names no series. */
@@ -38,10 +38,24 @@ export interface TrainModelOptions {
   onEpoch?: (report: EpochReport) => void;
 }
 
-export function specFromConfig(config: Config): CnnLstmSpec {
+/** The spec of the network `model.architecture` names, sized by the config. */
+export function specFromConfig(config: Config): NetworkSpec {
   const { model, data } = config;
+  if (model.architecture === "transformer") {
+    const { d_model, heads, ffn, layers } = model.transformer;
+    return {
+      architecture: "transformer",
+      windowSize: data.window_size,
+      horizon: data.horizon,
+      dModel: d_model,
+      heads,
+      ffn,
+      layers,
+      highway: model.highway,
+    };
+  }
   return {
-    architecture: model.architecture,
+    architecture: "cnn_lstm",
     windowSize: data.window_size,
     horizon: data.horizon,
     convChannels: model.conv_channels,
@@ -106,7 +120,7 @@ interface FitRun {
  * trained on `train` for at most `maxEpochs` (0 keeps the starting weights).
  */
 function fitOnce(
-  spec: CnnLstmSpec,
+  spec: NetworkSpec,
   config: Config,
   windows: { train: WindowSet; validation: WindowSet; ridge: number },
   maxEpochs: number,
@@ -114,7 +128,7 @@ function fitOnce(
 ): FitRun {
   const { train, validation, ridge } = windows;
   const rng = new Rng(config.train.seed);
-  const network = createCnnLstm(spec, rng);
+  const network = createNetwork(spec, rng);
   if (spec.highway && train.count > 0) warmStartHighway(network, train, ridge);
   const adam = new Adam(network.params, { lr: config.train.lr });
   const random = () => rng.uniform();
