@@ -6,11 +6,6 @@ import type { Rng } from "./rng.ts";
 import type { Param } from "./spec.ts";
 import type { Workspace } from "./workspace.ts";
 
-/** `out[i] = a[i] + b[i]` over the first `count` elements. */
-function addInto(out: Float32Array, a: Float32Array, b: Float32Array, count: number): void {
-  for (let i = 0; i < count; i++) out[i] = a[i] + b[i];
-}
-
 /**
  * PyTorch's post-norm `nn.TransformerEncoderLayer(d, heads, ffn, dropout=0, activation="relu")`:
  * `y = norm1(x + attention(x))`, `out = norm2(y + linear2(relu(linear1(y))))`, over `[batch · steps, d]`.
@@ -21,12 +16,7 @@ export class EncoderLayer {
   readonly linear2: Linear;
   readonly norm1: LayerNorm;
   readonly norm2: LayerNorm;
-  /** After `backward`: dLoss/dInput, `[batch · steps, d]`. */
-  dInput = UNALLOCATED;
-  private residual1 = UNALLOCATED;
-  private residual2 = UNALLOCATED;
   private dHidden = UNALLOCATED;
-  private dNormed1 = UNALLOCATED;
   private rows = 0;
 
   constructor(
@@ -66,47 +56,43 @@ export class EncoderLayer {
     return this.norm2.out;
   }
 
+  /** After `backward`: dLoss/dInput, `[batch · steps, d]`, through the attention and its residual. */
+  get dInput(): Float32Array {
+    return this.attention.dInput;
+  }
+
   /** Allocates buffers for batches up to `capacity`; call inside `workspace.layout`. */
   allocate(capacity: number): void {
-    const { workspace, d, ffn } = this;
     const rows = capacity * this.steps;
     this.attention.allocate(capacity);
     this.linear1.allocate(rows);
     this.linear2.allocate(rows);
     this.norm1.allocate(rows);
     this.norm2.allocate(rows);
-    this.residual1 = workspace.alloc(rows * d);
-    this.residual2 = workspace.alloc(rows * d);
-    this.dHidden = workspace.alloc(rows * ffn);
-    this.dNormed1 = workspace.alloc(rows * d);
-    this.dInput = workspace.alloc(rows * d);
+    this.dHidden = this.workspace.alloc(rows * this.ffn);
   }
 
   forward(input: Float32Array, batch: number): void {
-    const { workspace, attention, linear1, linear2, norm1, norm2, d, ffn } = this;
+    const { workspace, attention, linear1, linear2, norm1, norm2, ffn } = this;
     const rows = batch * this.steps;
     this.rows = rows;
     attention.forward(input, batch);
-    addInto(this.residual1, input, attention.out, rows * d);
-    norm1.forward(this.residual1, rows);
+    norm1.forward(input, attention.out, rows);
     linear1.forward(norm1.out, 0, rows);
     workspace.relu(linear1.out, rows * ffn);
     linear2.forward(linear1.out, 0, rows);
-    addInto(this.residual2, norm1.out, linear2.out, rows * d);
-    norm2.forward(this.residual2, rows);
+    norm2.forward(norm1.out, linear2.out, rows);
   }
 
   /** Accumulates the parameter gradients and writes `dInput` given dLoss/dOut, `[batch · steps, d]`. */
   backward(dOut: Float32Array): void {
-    const { workspace, attention, linear1, linear2, norm1, norm2, d, ffn, rows } = this;
+    const { workspace, attention, linear1, linear2, norm1, norm2, ffn, rows } = this;
     norm2.backward(dOut);
     linear2.backward(norm2.dInput);
     // ReLU's output is positive exactly where its input was, so it serves as the mask.
     workspace.reluBackward(linear1.out, linear2.dInput, this.dHidden, rows * ffn);
     linear1.backward(this.dHidden);
-    addInto(this.dNormed1, norm2.dInput, linear1.dInput, rows * d);
-    norm1.backward(this.dNormed1);
-    attention.backward(norm1.dInput);
-    addInto(this.dInput, norm1.dInput, attention.dInput, rows * d);
+    norm1.backward(norm2.dInput, linear1.dInput);
+    attention.backward(norm1.dInput, norm1.dInput);
   }
 }

@@ -40,7 +40,8 @@ export class LayerNorm {
     this.inverseStd = workspace.alloc(capacity);
   }
 
-  forward(input: Float32Array, rows: number): void {
+  /** Normalizes the rows of `input + residual`, the sum a post-norm layer takes, without storing it. */
+  forward(input: Float32Array, residual: Float32Array, rows: number): void {
     const { features: n, out, normalized, inverseStd } = this;
     const gamma = this.weight.data;
     const beta = this.bias.data;
@@ -48,25 +49,31 @@ export class LayerNorm {
     for (let r = 0; r < rows; r++) {
       const o = r * n;
       let sum = 0;
-      for (let j = 0; j < n; j++) sum += input[o + j];
-      const mean = sum / n;
       let squares = 0;
       for (let j = 0; j < n; j++) {
-        const centered = input[o + j] - mean;
-        squares += centered * centered;
+        const value = input[o + j] + residual[o + j];
+        normalized[o + j] = value;
+        sum += value;
+        squares += value * value;
       }
-      const inverse = 1 / Math.sqrt(squares / n + LAYER_NORM_EPS);
+      // One pass in double: the rows are a few dozen float32 values of moderate size, so E[x²] − mean² keeps
+      // far more precision than float32 has.
+      const mean = sum / n;
+      const inverse = 1 / Math.sqrt(Math.max(0, squares / n - mean * mean) + LAYER_NORM_EPS);
       inverseStd[r] = inverse;
       for (let j = 0; j < n; j++) {
-        const xhat = (input[o + j] - mean) * inverse;
+        const xhat = (normalized[o + j] - mean) * inverse;
         normalized[o + j] = xhat;
         out[o + j] = xhat * gamma[j] + beta[j];
       }
     }
   }
 
-  /** Accumulates the parameter gradients and writes dLoss/dInput given dLoss/dOut, `[rows, features]`. */
-  backward(dOut: Float32Array): void {
+  /**
+   * Accumulates the parameter gradients and writes dLoss/dInput given dLoss/dOut as the sum `dOut + dOutMore`
+   * (`[rows, features]` each; the output feeds two places in a post-norm layer), or `dOut` alone.
+   */
+  backward(dOut: Float32Array, dOutMore: Float32Array | null = null): void {
     const { features: n, normalized, inverseStd, dInput } = this;
     const gamma = this.weight.data;
     const gGamma = this.weight.grad;
@@ -76,7 +83,8 @@ export class LayerNorm {
       let meanD = 0;
       let meanDx = 0;
       for (let j = 0; j < n; j++) {
-        const dy = dOut[o + j];
+        const dy = dOutMore ? dOut[o + j] + dOutMore[o + j] : dOut[o + j];
+        dInput[o + j] = dy;
         const xhat = normalized[o + j];
         gGamma[j] += dy * xhat;
         gBeta[j] += dy;
@@ -88,7 +96,7 @@ export class LayerNorm {
       meanDx /= n;
       const inverse = inverseStd[r];
       for (let j = 0; j < n; j++) {
-        const dxhat = dOut[o + j] * gamma[j];
+        const dxhat = dInput[o + j] * gamma[j];
         dInput[o + j] = inverse * (dxhat - meanD - normalized[o + j] * meanDx);
       }
     }

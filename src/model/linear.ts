@@ -83,8 +83,11 @@ export class Linear {
     workspace.gemm(batch, outFeatures, inFeatures, x, weightT, rowMajor(out, 0, outFeatures), true);
   }
 
-  /** Accumulates parameter gradients given dLoss/dOut (`[batch, outFeatures]`, any Float32Array). */
-  backward(dOut: Float32Array): void {
+  /**
+   * Accumulates parameter gradients given dLoss/dOut (`[batch, outFeatures]`, any Float32Array); dLoss/dInput
+   * replaces `dInput`, or with `accumulateInput` adds to what the caller put there.
+   */
+  backward(dOut: Float32Array, accumulateInput = false): void {
     const { workspace, inFeatures, outFeatures, batch } = this;
     this.dOut.set(dOut.subarray(0, batch * outFeatures));
     const x = rowMajor(this.input, this.inputOffset, inFeatures);
@@ -98,6 +101,14 @@ export class Linear {
     this.weight.grad.set(this.gradWeight);
     this.bias.grad.set(this.gradBias);
     const weight = rowMajor(this.weightCopy, 0, inFeatures);
-    workspace.gemm(batch, inFeatures, outFeatures, d, weight, rowMajor(this.dInput, 0, inFeatures), false);
+    workspace.gemm(
+      batch,
+      inFeatures,
+      outFeatures,
+      d,
+      weight,
+      rowMajor(this.dInput, 0, inFeatures),
+      accumulateInput,
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { UNALLOCATED } from "./array-ops.ts";
+import { expNonPositive } from "./fast-exp.ts";
 import { Linear } from "./linear.ts";
 import type { Rng } from "./rng.ts";
 import type { Param } from "./spec.ts";
@@ -125,7 +126,7 @@ export class MultiHeadAttention {
       for (let j = 0; j < t; j++) if (probs[row + j] > max) max = probs[row + j];
       let sum = 0;
       for (let j = 0; j < t; j++) {
-        const e = Math.exp((probs[row + j] - max) * scale);
+        const e = expNonPositive((probs[row + j] - max) * scale);
         probs[row + j] = e;
         sum += e;
       }
@@ -134,8 +135,11 @@ export class MultiHeadAttention {
     }
   }
 
-  /** Accumulates the parameter gradients and writes `dInput` given dLoss/dOut, `[batch · steps, d]`. */
-  backward(dOut: Float32Array): void {
+  /**
+   * Accumulates the parameter gradients and writes `dInput` given dLoss/dOut, `[batch · steps, d]`; with
+   * `dResidual`, `dInput` is the sum of both, the gradient of a residual connection around the attention.
+   */
+  backward(dOut: Float32Array, dResidual: Float32Array | null = null): void {
     const { workspace, d, heads, steps: t, headSize: dh, batch, probs, dScores, dQkv } = this;
     this.outProj.backward(dOut);
     const dContext = this.outProj.dInput;
@@ -164,7 +168,8 @@ export class MultiHeadAttention {
     // exactly zero, and float32 rounding noise in its place would still move it a full step under Adam.
     const biasGrad = this.inProj.bias.grad;
     this.keyBiasGrad.set(biasGrad.subarray(d, 2 * d));
-    this.inProj.backward(dQkv);
+    if (dResidual) this.inProj.dInput.set(dResidual.subarray(0, batch * t * d));
+    this.inProj.backward(dQkv, dResidual !== null);
     biasGrad.set(this.keyBiasGrad, d);
   }
 
