@@ -266,6 +266,8 @@ describe.each(ARCHITECTURE_NAMES)("network contract: %s through training, regist
       const body = response.json();
       expect(body.model).toMatchObject({ name: "global", version: "v1" });
       expect(Math.abs(body.predicted_sales - expected)).toBeLessThan(1e-3 * Math.max(1, Math.abs(expected)));
+      const listed = (await server.app.inject({ method: "GET", url: "/api/models" })).json();
+      expect(listed.models.map((model: { architecture: string }) => model.architecture)).toEqual([name]);
     } finally {
       await server.close();
     }
