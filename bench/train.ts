@@ -3,11 +3,11 @@
  * samples per second at batch 32 and 256, each beside its PyTorch reference in the same run: the CNN-LSTM
  * (conv 32 × 3, LSTM 64) beside ../shared/reference/torch_reference.py, the Transformer (d 32, 4 heads, ffn 64,
  * 2 layers) beside torch_transformer_reference.py, which also gives PyTorch's inference latency; the
- * Transformer's ONNX export is timed in onnxruntime the same way (single window, batch 1024). Run on one core:
+ * Transformer's ONNX export is timed in onnxruntime the same way (single window, batch 1024):
  *
- *     taskset -c 1 npx tsx bench/train.ts [rounds]
+ *     npm run bench:train [-- rounds]
  *
- * PyTorch runs pinned to the same core. Debian's torch takes whichever BLAS the system links in, and without
+ * The benchmark pins itself and PyTorch to core 1 when taskset exists. Debian's torch takes whichever BLAS the system links in, and without
  * OpenBLAS it is several times slower, so the benchmark prints the BLAS it loads and stops unless it is OpenBLAS.
  * These machines are shared and a neighbour can halve a figure for seconds at a time, so the benchmark runs
  * `rounds` (default 3) alternating rounds of both engines and compares the median and the best of each.
@@ -148,7 +148,8 @@ function torchBlas(): string[] {
   return run.stdout.split("\n").filter((line) => line !== "");
 }
 
-const pinned = spawnSync("taskset", ["-c", CORE, "true"]).status === 0;
+// This process and every thread of it on CORE, where the PyTorch scripts run too.
+const pinned = spawnSync("taskset", ["-a", "-pc", CORE, String(process.pid)]).status === 0;
 
 /** The JSON records of one run of a PyTorch reference script, on the benchmark's core when taskset exists. */
 function torchRecords(script: string): Record<string, number | string>[] {

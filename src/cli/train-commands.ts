@@ -82,8 +82,9 @@ export function registerTrainCommands(program: Command): void {
         const config = loadConfig(opts.config, [...fromFlags, ...overrides]);
         const report = await backtest(config, {
           holdout: horizon,
-          // The data decide the window and model size unless the user set them.
-          autoSize: !overrides.some((o) => /^(data\.window_size|model\.)/.test(o)),
+          // The data decide the window (and the kernel within it) unless the user set either; choosing the
+          // architecture or the highway leaves that to the data.
+          autoSize: !overrides.some((o) => /^(data\.window_size|model\.kernel_size)=/.test(o)),
           progress: opts.progress ? epochProgress : undefined,
         });
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
