@@ -82,8 +82,9 @@ export function registerTrainCommands(program: Command): void {
         const config = loadConfig(opts.config, [...fromFlags, ...overrides]);
         const report = await backtest(config, {
           holdout: horizon,
-          // The data decide the window unless the user set it.
-          autoSize: !overrides.some((o) => /^data\.window_size=/.test(o)),
+          // The data decide the window (and the kernel within it) unless the user set either; choosing the
+          // architecture or the highway leaves that to the data.
+          autoSize: !overrides.some((o) => /^(data\.window_size|model\.kernel_size)=/.test(o)),
         });
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       }),

@@ -31,13 +31,21 @@ export const dataSchema = z.strictObject({
   fill_missing: z.enum(["zero", "linear", "error"]).default("zero"),
 });
 
+export const transformerSchema = z.strictObject({
+  d_model: positiveInt,
+  heads: positiveInt,
+  ffn: positiveInt,
+  layers: positiveInt.max(8),
+});
+
 export const modelSchema = z.strictObject({
-  architecture: z.enum(["cnn_lstm"]),
+  architecture: z.enum(["cnn_lstm", "transformer"]),
   conv_channels: positiveInt,
   kernel_size: positiveInt,
   lstm_hidden: positiveInt,
   lstm_layers: positiveInt.max(8),
   highway: z.boolean(),
+  transformer: transformerSchema,
   members: z.array(z.enum(MEMBER_NAMES)).min(1),
   ensemble: z.enum(["select", "weighted", "mean"]),
 });
@@ -86,7 +94,22 @@ export const configSchema = z
     registry: registrySchema,
   })
   .superRefine((config, ctx) => {
-    if (config.model.kernel_size > config.data.window_size) {
+    const { architecture, transformer } = config.model;
+    if (architecture === "transformer" && transformer.d_model % 2 !== 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["model", "transformer", "d_model"],
+        message: `must be even (sine and cosine positions pair up), got ${transformer.d_model}`,
+      });
+    }
+    if (architecture === "transformer" && transformer.d_model % transformer.heads !== 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["model", "transformer", "heads"],
+        message: `must divide model.transformer.d_model (${transformer.d_model}), got ${transformer.heads}`,
+      });
+    }
+    if (architecture === "cnn_lstm" && config.model.kernel_size > config.data.window_size) {
       ctx.addIssue({
         code: "custom",
         path: ["model", "kernel_size"],

@@ -31,6 +31,7 @@ function validateSpec(spec: CnnLstmSpec): void {
 
 class CnnLstm implements Network {
   readonly params: Param[];
+  readonly head: Param[];
   private readonly workspace = new Workspace();
   private readonly conv: Conv1dRelu;
   private readonly lstm: Lstm;
@@ -49,7 +50,8 @@ class CnnLstm implements Network {
     this.lstm = new Lstm(this.workspace, convChannels, lstmHidden, lstmLayers, this.conv.steps, rng);
     this.fc = new Linear(this.workspace, lstmHidden, horizon, "fc", rng);
     this.highway = spec.highway ? new Highway(windowSize, horizon, rng) : null;
-    this.params = [this.conv.weight, this.conv.bias, ...this.lstm.params, this.fc.weight, this.fc.bias];
+    this.head = [this.fc.weight, this.fc.bias];
+    this.params = [this.conv.weight, this.conv.bias, ...this.lstm.params, ...this.head];
     if (this.highway) this.params.push(this.highway.weight, this.highway.bias);
   }
 

@@ -1,4 +1,11 @@
 export { Adam, type AdamOptions } from "./adam.ts";
+export {
+  ARCHITECTURE_NAMES,
+  architectureOf,
+  createNetwork,
+  paramShapes,
+  validateSpec,
+} from "./architectures.ts";
 export { createCnnLstm } from "./cnn-lstm.ts";
 export { mseLoss } from "./loss.ts";
 export {
@@ -20,3 +27,5 @@ export {
   type ParamShape,
   sizeOf,
 } from "./spec.ts";
+export { createTransformer } from "./transformer.ts";
+export { type TransformerSpec, transformerParamShapes } from "./transformer-spec.ts";

@@ -4,6 +4,12 @@ import type { Rng } from "./rng.ts";
 import type { Param } from "./spec.ts";
 import { rowMajor, transposed, type Workspace } from "./workspace.ts";
 
+/** The names of a layer's parameters when they are not `<name>.weight` and `<name>.bias`. */
+export interface LinearNames {
+  weight: string;
+  bias: string;
+}
+
 /** Fully connected `out[batch, outFeatures] = in · Wᵀ + b`, PyTorch's `nn.Linear`. */
 export class Linear {
   readonly weight: Param;
@@ -27,11 +33,12 @@ export class Linear {
     private readonly workspace: Workspace,
     readonly inFeatures: number,
     readonly outFeatures: number,
-    name: string,
+    name: string | LinearNames,
     rng: Rng,
   ) {
-    this.weight = createParam(`${name}.weight`, [outFeatures, inFeatures]);
-    this.bias = createParam(`${name}.bias`, [outFeatures]);
+    const names = typeof name === "string" ? { weight: `${name}.weight`, bias: `${name}.bias` } : name;
+    this.weight = createParam(names.weight, [outFeatures, inFeatures]);
+    this.bias = createParam(names.bias, [outFeatures]);
     const bound = 1 / Math.sqrt(inFeatures);
     initUniform(this.weight, bound, rng);
     initUniform(this.bias, bound, rng);
@@ -76,8 +83,11 @@ export class Linear {
     workspace.gemm(batch, outFeatures, inFeatures, x, weightT, rowMajor(out, 0, outFeatures), true);
   }
 
-  /** Accumulates parameter gradients given dLoss/dOut (`[batch, outFeatures]`, any Float32Array). */
-  backward(dOut: Float32Array): void {
+  /**
+   * Accumulates parameter gradients given dLoss/dOut (`[batch, outFeatures]`, any Float32Array); dLoss/dInput
+   * replaces `dInput`, or with `accumulateInput` adds to what the caller put there.
+   */
+  backward(dOut: Float32Array, accumulateInput = false): void {
     const { workspace, inFeatures, outFeatures, batch } = this;
     this.dOut.set(dOut.subarray(0, batch * outFeatures));
     const x = rowMajor(this.input, this.inputOffset, inFeatures);
@@ -91,6 +101,14 @@ export class Linear {
     this.weight.grad.set(this.gradWeight);
     this.bias.grad.set(this.gradBias);
     const weight = rowMajor(this.weightCopy, 0, inFeatures);
-    workspace.gemm(batch, inFeatures, outFeatures, d, weight, rowMajor(this.dInput, 0, inFeatures), false);
+    workspace.gemm(
+      batch,
+      inFeatures,
+      outFeatures,
+      d,
+      weight,
+      rowMajor(this.dInput, 0, inFeatures),
+      accumulateInput,
+    );
   }
 }

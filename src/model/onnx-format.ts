@@ -1,13 +1,10 @@
 import type { CnnLstmSpec } from "./spec.ts";
 
 /**
- * The conventions of a salescast ONNX file, shared by export and import: versions, where the spec lives,
+ * The conventions of a salescast ONNX file, shared by export and import: where the spec lives,
  * how the LSTM initializers are named, and the gate order conversion between PyTorch and ONNX.
  */
 
-/** Opset 14 is the first whose LSTM has the `layout` attribute; IR version 7 is the one that goes with it. */
-export const OPSET_VERSION = 14;
-export const IR_VERSION = 7;
 export const PRODUCER_NAME = "salescast";
 export const SPEC_METADATA_KEY = "salescast.spec";
 export const INPUT_NAME = "input";

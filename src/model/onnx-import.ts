@@ -1,15 +1,11 @@
-import {
-  lstmInitializerNames,
-  onnxToPytorchGates,
-  SPEC_METADATA_KEY,
-  validateCnnLstmSpec,
-} from "./onnx-format.ts";
+import { architectureOf, validateSpec } from "./architectures.ts";
+import { SPEC_METADATA_KEY } from "./onnx-format.ts";
 import { int64ToNumber, type Onnx, onnx, readFloatTensor } from "./onnx-proto.ts";
-import { type CnnLstmSpec, cnnLstmParamShapes } from "./spec.ts";
+import type { NetworkSpec } from "./spec.ts";
 
 export interface ImportedModel {
-  spec: CnnLstmSpec;
-  /** PyTorch names, shapes and gate order, as `cnnLstmParamShapes(spec)` lists them. */
+  spec: NetworkSpec;
+  /** PyTorch names, shapes and layout, in the order the architecture's `paramShapes(spec)` lists them. */
   params: Map<string, Float32Array>;
 }
 
@@ -19,25 +15,11 @@ export function importOnnx(bytes: Uint8Array): ImportedModel {
   const spec = readSpec(model);
   const initializers = new Map<string, Onnx.ITensorProto>();
   for (const tensor of model.graph?.initializer ?? []) initializers.set(tensor.name ?? "", tensor);
-  const read = (name: string, dims: number[]) => readInitializer(initializers, name, dims);
-
-  const { lstmHidden: h } = spec;
-  const params = new Map<string, Float32Array>();
-  for (const { name, shape } of cnnLstmParamShapes(spec)) {
-    if (!name.startsWith("lstm.")) params.set(name, read(name, shape));
-  }
-  for (let layer = 0; layer < spec.lstmLayers; layer++) {
-    const names = lstmInitializerNames(layer);
-    const inputSize = layer === 0 ? spec.convChannels : h;
-    const bias = read(names.b, [1, 8 * h]); // ONNX's B is W's bias then R's bias.
-    params.set(`lstm.weight_ih_l${layer}`, onnxToPytorchGates(read(names.w, [1, 4 * h, inputSize])));
-    params.set(`lstm.weight_hh_l${layer}`, onnxToPytorchGates(read(names.r, [1, 4 * h, h])));
-    params.set(`lstm.bias_ih_l${layer}`, onnxToPytorchGates(bias.subarray(0, 4 * h)));
-    params.set(`lstm.bias_hh_l${layer}`, onnxToPytorchGates(bias.subarray(4 * h)));
-  }
+  const architecture = architectureOf(spec);
+  const params = architecture.onnx.params(spec, (name, dims) => readInitializer(initializers, name, dims));
   // Return the parameters in the spec's order, the order the engine and a state dict use.
   const ordered = new Map(
-    cnnLstmParamShapes(spec).map(({ name }) => [name, params.get(name) as Float32Array]),
+    architecture.paramShapes(spec).map(({ name }) => [name, params.get(name) as Float32Array]),
   );
   return { spec, params: ordered };
 }
@@ -56,7 +38,7 @@ function decodeModel(bytes: Uint8Array): Onnx.ModelProto {
   return model;
 }
 
-function readSpec(model: Onnx.ModelProto): CnnLstmSpec {
+function readSpec(model: Onnx.ModelProto): NetworkSpec {
   const entry = model.metadataProps.find((prop) => prop.key === SPEC_METADATA_KEY);
   if (!entry?.value) {
     throw new Error(
@@ -70,7 +52,7 @@ function readSpec(model: Onnx.ModelProto): CnnLstmSpec {
     throw new Error(`"${SPEC_METADATA_KEY}" metadata is not JSON: ${(error as Error).message}`);
   }
   try {
-    return validateCnnLstmSpec(parsed);
+    return validateSpec(parsed);
   } catch (error) {
     throw new Error(`"${SPEC_METADATA_KEY}" metadata is invalid: ${(error as Error).message}`);
   }

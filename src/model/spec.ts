@@ -1,3 +1,5 @@
+import type { TransformerSpec } from "./transformer-spec.ts";
+
 /**
  * The saved shape of a network, kept apart from the runtime objects that compute with it.
  * Parameters use PyTorch's names, shapes and row-major memory order, so a state dict maps one to one.
@@ -14,7 +16,8 @@ export interface CnnLstmSpec {
   highway?: boolean;
 }
 
-export type NetworkSpec = CnnLstmSpec;
+/** One spec per architecture, told apart by `architecture`. */
+export type NetworkSpec = CnnLstmSpec | TransformerSpec;
 
 export interface ParamShape {
   name: string;
@@ -33,6 +36,8 @@ export interface Param {
 export interface Network {
   readonly spec: NetworkSpec;
   readonly params: Param[];
+  /** The output layer into the horizon (its weight, then its bias), which the highway sits beside. */
+  readonly head: readonly Param[];
   /** Returns the output `[batch, horizon]`; the buffer is reused by the next call. */
   forward(x: Float32Array, batch: number): Float32Array;
   /** Accumulates into every `param.grad` (call `zeroGrad` first) given `dOut` `[batch, horizon]`. */

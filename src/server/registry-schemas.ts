@@ -54,6 +54,7 @@ const EXAMPLE_VERSION = {
   promoted_at: "2025-01-01T00:00:02.000Z",
   previous_production_id: 4,
   metrics: EXAMPLE_METRICS,
+  architecture: "cnn_lstm",
   serving: true,
 };
 
@@ -70,6 +71,10 @@ const versionFields = {
     description: "the version it replaced in production: where a rollback goes",
   }),
   metrics: ValidationMetrics,
+  architecture: Type.String({
+    description: "the network, as its training config's model.architecture names it: cnn_lstm or transformer",
+    examples: ["transformer"],
+  }),
   serving: Type.Boolean({ description: "this version answers predictions now" }),
 };
 

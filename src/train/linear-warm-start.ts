@@ -103,20 +103,18 @@ export function chooseRidge(train: WindowSet, validation: WindowSet): number {
 }
 
 /**
- * Starts a network with a highway from the best linear model of the training windows, and its recurrent
- * head at zero, so training begins where a linear autoregression ends and the CNN-LSTM learns what is left.
+ * Starts a network with a highway from the best linear model of the training windows, and its output head at
+ * zero, so training begins where a linear autoregression ends and the network learns what is left.
  */
 export function warmStartHighway(network: Network, train: WindowSet, ridge: number): void {
   const linear = fitLinearAutoregression(train, ridge);
   const byName = new Map(network.params.map((p) => [p.name, p]));
-  const set = (name: string, values: Float32Array | null) => {
+  const set = (name: string, values: Float32Array) => {
     const param = byName.get(name);
     if (!param) throw new Error(`the network has no parameter ${name}`);
-    if (values) param.data.set(values);
-    else param.data.fill(0);
+    param.data.set(values);
   };
   set("highway.weight", linear.weight);
   set("highway.bias", linear.bias);
-  set("fc.weight", null);
-  set("fc.bias", null);
+  for (const param of network.head) param.data.fill(0);
 }

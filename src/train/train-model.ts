@@ -13,7 +13,7 @@ import {
   type WindowScaler,
   type WindowSet,
 } from "../data/index.ts";
-import { Adam, type CnnLstmSpec, createCnnLstm, mseLoss, type Network, Rng } from "../model/index.ts";
+import { Adam, createNetwork, mseLoss, type Network, type NetworkSpec, Rng } from "../model/index.ts";
 import { type ComparedMetrics, validationMetrics, type WindowPredictor } from "./evaluate.ts";
 import { chooseRidge, warmStartHighway } from "./linear-warm-start.ts";
 import { type EpochReport, type FitResult, fitNetwork } from "./loop.ts";
@@ -26,7 +26,7 @@ export interface TrainedModel {
    * cross-validation origins there, so no origin is forecast by weights that saw it.
    */
   firstFit: Network;
-  spec: CnnLstmSpec;
+  spec: NetworkSpec;
   series: Series[];
   stats: NormalizationStats[];
   normalization: NormalizationMode;
@@ -53,10 +53,24 @@ export interface TrainModelOptions {
   onEpoch?: (report: EpochReport) => void;
 }
 
-export function specFromConfig(config: Config): CnnLstmSpec {
+/** The spec of the network `model.architecture` names, sized by the config. */
+export function specFromConfig(config: Config): NetworkSpec {
   const { model, data } = config;
+  if (model.architecture === "transformer") {
+    const { d_model, heads, ffn, layers } = model.transformer;
+    return {
+      architecture: "transformer",
+      windowSize: data.window_size,
+      horizon: data.horizon,
+      dModel: d_model,
+      heads,
+      ffn,
+      layers,
+      highway: model.highway,
+    };
+  }
   return {
-    architecture: model.architecture,
+    architecture: "cnn_lstm",
     windowSize: data.window_size,
     horizon: data.horizon,
     convChannels: model.conv_channels,
@@ -91,7 +105,7 @@ interface FitRun {
  * trained on `train` for at most `maxEpochs` (0 keeps the starting weights).
  */
 function fitOnce(
-  spec: CnnLstmSpec,
+  spec: NetworkSpec,
   config: Config,
   windows: { train: WindowSet; validation: WindowSet; ridge: number },
   maxEpochs: number,
@@ -99,7 +113,7 @@ function fitOnce(
 ): FitRun {
   const { train, validation, ridge } = windows;
   const rng = new Rng(config.train.seed);
-  const network = createCnnLstm(spec, rng);
+  const network = createNetwork(spec, rng);
   if (spec.highway && train.count > 0) warmStartHighway(network, train, ridge);
   const adam = new Adam(network.params, { lr: config.train.lr });
   const random = () => rng.uniform();

@@ -13,7 +13,8 @@ export function writeTempCsv(text: string, name = "sales.csv"): string {
 /** The bundled transactions file of the repo. */
 export const SALES_DATA_CSV = fileURLToPath(new URL("../../data/sales_data.csv", import.meta.url));
 
-/** A file of the shared datasets, a sibling folder of the repo root. */
+/** A copy of one of the shared datasets, kept in test/fixtures/data by its file name. */
 export function sharedDataFile(relative: string): string {
-  return fileURLToPath(new URL(`../../../shared/data/${relative}`, import.meta.url));
+  const name = relative.slice(relative.lastIndexOf("/") + 1);
+  return fileURLToPath(new URL(`../fixtures/data/${name}`, import.meta.url));
 }

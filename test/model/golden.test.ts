@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   Adam,
@@ -9,34 +8,10 @@ import {
   Rng,
   setParams,
 } from "../../src/model/index.ts";
+import { dataOf, type Golden, outputValues, readGolden } from "./golden-vectors.ts";
 import { relativeError } from "./relative-error.ts";
 
-/** PyTorch float64 results for the seed model (see ../shared/reference/README.md). */
-interface Golden {
-  shapes: { batch: number; window: number; conv_channels: number; lstm_hidden: number; kernel_size: number };
-  initial_params: Record<string, { shape: number[]; data: number[] }>;
-  x: { shape: number[]; data: number[] };
-  y: { shape: number[]; data: number[] };
-  output: number[];
-  mse_loss: number;
-  grads: Record<string, { shape: number[]; data: number[] }>;
-  adam: {
-    lr: number;
-    betas: [number, number];
-    eps: number;
-    steps: number;
-    losses_before_each_step: number[];
-    params_after: Record<string, { shape: number[]; data: number[] }>;
-  };
-}
-
-// The repository's sibling `shared/` folder, as laid out here and in CI.
-const GOLDEN_URL = new URL("../../../shared/reference/cnn_lstm_golden.json", import.meta.url);
 const TOLERANCE = 1e-5;
-
-function dataOf(tensors: Golden["initial_params"]): Record<string, number[]> {
-  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, t.data]));
-}
 
 describe("CNN-LSTM against PyTorch's float64 golden vectors", () => {
   let golden: Golden;
@@ -50,7 +25,7 @@ describe("CNN-LSTM against PyTorch's float64 golden vectors", () => {
   };
 
   beforeAll(() => {
-    golden = JSON.parse(readFileSync(GOLDEN_URL, "utf8"));
+    golden = readGolden("cnn_lstm_golden.json");
     const { window, conv_channels, kernel_size, lstm_hidden } = golden.shapes;
     spec = {
       architecture: "cnn_lstm",
@@ -75,7 +50,7 @@ describe("CNN-LSTM against PyTorch's float64 golden vectors", () => {
     const network = fresh();
     const batch = golden.shapes.batch;
     const output = network.forward(x, batch);
-    expect(relativeError(output, golden.output)).toBeLessThan(TOLERANCE);
+    expect(relativeError(output, outputValues(golden))).toBeLessThan(TOLERANCE);
     const dOut = new Float32Array(batch);
     const loss = mseLoss(output, y, batch, dOut);
     expect(Math.abs(loss - golden.mse_loss) / golden.mse_loss).toBeLessThan(TOLERANCE);

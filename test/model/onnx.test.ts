@@ -1,16 +1,14 @@
 import { readFileSync } from "node:fs";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
-import { createCnnLstm, Rng, setParams } from "../../src/model/index.ts";
+import { createCnnLstm, createNetwork, Rng, setParams } from "../../src/model/index.ts";
 import { exportOnnx } from "../../src/model/onnx-export.ts";
 import { importOnnx } from "../../src/model/onnx-import.ts";
 import { type Onnx, onnx, readFloatTensor } from "../../src/model/onnx-proto.ts";
 import { type CnnLstmSpec, cnnLstmParamShapes, sizeOf } from "../../src/model/spec.ts";
 import { relativeError } from "./relative-error.ts";
 
-// CI clones the repo with shared/ as its sibling, so the reference is found from the repo root.
-const repoRoot = new URL("../../", import.meta.url);
-const goldenUrl = new URL("../shared/reference/cnn_lstm_golden.json", repoRoot);
+const goldenUrl = new URL("../fixtures/reference/cnn_lstm_golden.json", import.meta.url);
 
 interface GoldenTensor {
   shape: number[];
@@ -277,7 +275,7 @@ describe("ONNX and the engine", () => {
       const x = Float32Array.from({ length: batch * spec.windowSize }, () => rng.normal());
       const imported = importOnnx(exportOnnx(spec, engineParams(original)));
 
-      const restored = createCnnLstm(imported.spec, new Rng(99));
+      const restored = createNetwork(imported.spec, new Rng(99));
       setParams(restored, imported.params);
 
       expect(restored.forward(x, batch)).toEqual(original.forward(x, batch).slice());

@@ -84,6 +84,7 @@ describe("reading the registry", () => {
         promoted_at: expect.any(String),
         previous_production_id: null,
         metrics: v1.metrics,
+        architecture: "cnn_lstm",
         serving: true,
       },
       {
@@ -95,6 +96,7 @@ describe("reading the registry", () => {
         promoted_at: null,
         previous_production_id: null,
         metrics: v2.metrics,
+        architecture: "cnn_lstm",
         serving: false,
       },
     ]);

@@ -3,9 +3,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
 import { backtest } from "../../src/train/index.ts";
 
-const seedRetail = fileURLToPath(
-  new URL("../../../shared/data/seed_retail/seed_daily_category.csv", import.meta.url),
-);
+const seedRetail = fileURLToPath(new URL("../fixtures/data/seed_daily_category.csv", import.meta.url));
 
 const config = (...overrides: string[]) =>
   loadConfig("config/config.yaml", [
@@ -21,7 +19,7 @@ describe("backtest", () => {
   it("reproduces the protocol's published naive and seasonal naive scores and scores the model beside them", async () => {
     const report = await backtest(config(), { holdout: 14, autoSize: true });
     expect(report).toMatchObject({ series: 3, frequency: "D", horizon: 14, season: 7, window_size: 14 });
-    // shared/data/README.md: naive 1.126 / 124.8, seasonal naive 0.612 / 115.2 (MASE / sMAPE)
+    // the data protocol (shared/data/README.md): naive 1.126 / 124.8, seasonal naive 0.612 / 115.2 (MASE / sMAPE)
     expect(report.naive.mase).toBeCloseTo(1.126, 3);
     expect(report.naive.smape).toBeCloseTo(124.8, 1);
     expect(report.seasonal_naive.mase).toBeCloseTo(0.612, 3);

@@ -17,6 +17,7 @@ function countingParts(start: number): { parts: LoopParts; value: () => number }
       lstmLayers: 1,
     },
     params: [param],
+    head: [param],
     forward: (_x, batch) => new Float32Array(batch).fill(param.data[0]),
     backward: () => {},
     zeroGrad: () => param.grad.fill(0),

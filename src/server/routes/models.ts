@@ -40,6 +40,12 @@ function parseModelId(text: string): number {
  * What a version was trained with, as safe to show: the data (but for which file), model and train sections.
  * The saved configuration also holds paths and the server section, which are nobody's business over HTTP.
  */
+/** The architecture a version's saved config names ("unknown" if it names none). */
+function architectureOf(config: Record<string, unknown>): string {
+  const model = config.model as { architecture?: unknown } | undefined;
+  return typeof model?.architecture === "string" ? model.architecture : "unknown";
+}
+
 function trainingSettings(config: Record<string, unknown>): Record<string, unknown> {
   const { csv_path: _file, ...data } = (config.data ?? {}) as Record<string, unknown>;
   return { data, model: config.model ?? null, train: config.train ?? null };
@@ -61,6 +67,7 @@ export function registerModelRoutes(
     promoted_at: model.promoted_at,
     previous_production_id: model.previous_production_id,
     metrics: model.metrics,
+    architecture: architectureOf(model.config),
     serving: isServing(model),
   });
 

@@ -72,6 +72,8 @@ export interface ModelVersion {
   created_at: string;
   promoted_at: string | null;
   metrics: ValidationMetrics;
+  /** The network: cnn_lstm or transformer. */
+  architecture: string;
 }
 
 export interface ModelList {

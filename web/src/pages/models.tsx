@@ -135,6 +135,12 @@ interface VersionsTableProps {
   onRollback: (name: string) => void;
 }
 
+const ARCHITECTURE_LABELS: Record<string, string> = { cnn_lstm: "CNN-LSTM", transformer: "Transformer" };
+
+function architectureLabel(architecture: string): string {
+  return ARCHITECTURE_LABELS[architecture] ?? architecture;
+}
+
 function VersionsTable({ versions, onPromote, onRollback }: VersionsTableProps) {
   return (
     <div class="table-scroll">
@@ -144,6 +150,7 @@ function VersionsTable({ versions, onPromote, onRollback }: VersionsTableProps) 
           <tr>
             <th scope="col">Model</th>
             <th scope="col">Stage</th>
+            <th scope="col">Network</th>
             <th scope="col" class="number">
               MASE
             </th>
@@ -165,6 +172,7 @@ function VersionsTable({ versions, onPromote, onRollback }: VersionsTableProps) 
                 <td data-label="Stage">
                   <span class={`stage stage-${model.stage}`}>{model.stage}</span>
                 </td>
+                <td data-label="Network">{architectureLabel(model.architecture)}</td>
                 <td class="number" data-label="MASE">
                   {formatRatio(model.metrics.model.mase)}
                 </td>
