@@ -1,4 +1,5 @@
 export { type Batch, iterateBatches } from "./batches.ts";
+export { clipForecast } from "./clip.ts";
 export type { CsvFormat } from "./columns.ts";
 export { DataError } from "./errors.ts";
 export { addPeriods } from "./frequency.ts";

@@ -6,7 +6,7 @@ import {
   type SeriesStats,
   type StoredForecasts,
 } from "../artifact/index.ts";
-import { windowStats } from "../data/index.ts";
+import { clipForecast, windowStats } from "../data/index.ts";
 
 /** A forecast request that cannot be answered as asked; the message names the field and the rule. */
 export class ForecastInputError extends Error {
@@ -198,10 +198,11 @@ export class SalesForecaster {
     const feeds = { [INPUT_NAME]: new ort.Tensor("float32", input, [batch, window]) };
     const output = (await this.session.run(feeds))[OUTPUT_NAME].data as Float32Array;
     return stats.map((s, row) => {
-      const forecast = Array.from(output.subarray(row * this.horizon, (row + 1) * this.horizon), (v) => {
-        const sales = v * s.std + s.mean;
-        return this.clipNegative && sales < 0 ? 0 : sales;
-      });
+      const scaled = Array.from(
+        output.subarray(row * this.horizon, (row + 1) * this.horizon),
+        (v) => v * s.std + s.mean,
+      );
+      const forecast = clipForecast(scaled, this.clipNegative);
       return { predicted_sales: forecast[0], forecast };
     });
   }

@@ -31,6 +31,8 @@ export interface BacktestReport {
   window_size: number;
   scope: string;
   normalization: string;
+  /** The network members' architecture (`model.architecture`). */
+  architecture: string;
   ensemble: string;
   /** The ensemble's metrics on the holdout. */
   model: ErrorMetrics;
@@ -85,7 +87,9 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
   const loaded = await loadSeries(requested.data, { holdout });
   const season = resolveSeason(requested.data.season, loaded.frequency);
   const shortestFit = Math.min(...loaded.series.map((s) => s.values.length - holdout));
-  const config = options.autoSize ? sizedForBacktest(requested, season, shortestFit) : requested;
+  const sized = options.autoSize ? sizedForBacktest(requested, season, shortestFit) : requested;
+  // The protocol clips every forecast at 0, whatever the serving config says.
+  const config = { ...sized, forecast: { ...sized.forecast, clip_negative: true } };
   const splits = loaded.series.map((s) => holdoutSplit(s, holdout));
   const fits = splits.map(({ fit }) => fit);
   const groups = config.train.scope === "global" ? [fits] : fits.map((one) => [one]);
@@ -125,6 +129,7 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
     window_size: config.data.window_size,
     scope: config.train.scope,
     normalization: config.data.normalization,
+    architecture: config.model.architecture,
     ensemble: config.model.ensemble,
     model: averageMetrics(perSeries.model),
     members,

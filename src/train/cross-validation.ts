@@ -1,9 +1,8 @@
 import type { Series, SplitOptions } from "../data/index.ts";
-import { splitBounds } from "../data/index.ts";
+import { clipForecast, splitBounds } from "../data/index.ts";
 import { type FitContext, type FittedMember, MEMBERS, type MemberName } from "../forecasters/index.ts";
 import { type ErrorMetrics, errorMetrics, mae, seasonalNaiveScale } from "../metrics/index.ts";
 import { combine, type EnsembleMethod, ensembleWeights } from "./ensemble.ts";
-import { clipForecast } from "./evaluate.ts";
 
 /**
  * Rolling-origin cross-validation origins of each series: `windows` forecast origins spaced `step` apart, the

@@ -1,5 +1,5 @@
 import type { Series, SplitOptions, WindowScaler } from "../data/index.ts";
-import { denormalize, normalize, splitBounds } from "../data/index.ts";
+import { clipForecast, denormalize, normalize, splitBounds } from "../data/index.ts";
 import {
   averageMetrics,
   type ErrorMetrics,
@@ -16,12 +16,6 @@ export interface ComparedMetrics {
   model: ErrorMetrics;
   naive: ErrorMetrics;
   seasonal_naive: ErrorMetrics;
-}
-
-/** Sales are never negative: what `forecast.clip_negative` does to every forecast, in one place. */
-export function clipForecast(values: Float64Array, clipNegative: boolean): Float64Array {
-  if (clipNegative) for (let i = 0; i < values.length; i++) if (values[i] < 0) values[i] = 0;
-  return values;
 }
 
 /**
