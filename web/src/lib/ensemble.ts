@@ -8,6 +8,6 @@ export function ensembleMethodText(method: string | undefined): string {
     case "mean":
       return "each series takes the plain mean of its members";
     default:
-      return "combined per series by their cross-validation errors";
+      return "each series combines them by their cross-validation errors";
   }
 }

@@ -1,8 +1,8 @@
 import type { SeriesForecast, SeriesHistory } from "../api/types.ts";
 import type { ChartLine } from "../components/chart.tsx";
 
-export const HISTORY_COLOR = "#2563eb";
-export const ENSEMBLE_COLOR = "#c2410c";
+const HISTORY_COLOR = "#2563eb";
+const ENSEMBLE_COLOR = "#c2410c";
 /** One color per member, in the order the server lists them; none is the history's or the ensemble's. */
 const MEMBER_COLORS = [
   "#059669",
@@ -15,11 +15,10 @@ const MEMBER_COLORS = [
   "#9f1239",
 ];
 
-export const memberColor = (index: number): string => MEMBER_COLORS[index % MEMBER_COLORS.length];
+const memberColor = (index: number): string => MEMBER_COLORS[index % MEMBER_COLORS.length];
 
 /** Periods of history drawn before a forecast of `horizon` periods: enough to see its season and level. */
-export const historyContext = (horizon: number, length: number) =>
-  Math.min(length, Math.max(4 * horizon, 28));
+const historyContext = (horizon: number, length: number) => Math.min(length, Math.max(4 * horizon, 28));
 
 /**
  * The chart of a stored forecast: the end of the history, then the ensemble's forecast (thick) and each
