@@ -107,6 +107,34 @@ const ArtifactSummary = Type.Object(
       train_windows: Type.Integer(),
       validation_windows: Type.Integer(),
     }),
+    window_member: Type.Optional(
+      Type.String({ description: "the member in model.onnx: it answers the window routes (format 2)" }),
+    ),
+    ensemble: Type.Optional(
+      Type.Object(
+        {
+          method: Type.String({ description: "select, weighted or mean" }),
+          members: Type.Array(Type.String()),
+        },
+        { description: "how the members' forecasts are combined per series (format 2)" },
+      ),
+    ),
+    members: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Type.Object({
+          cv: Metrics,
+          seconds: Type.Number({ description: "time to cross-validate and fit it" }),
+        }),
+        {
+          description:
+            "each member's cross-validation errors on the same origins as metrics.model, the ensemble's (format 2)",
+        },
+      ),
+    ),
+    cv_origins: Type.Optional(
+      Type.Integer({ description: "forecast origins per series of the cross-validation (format 2)" }),
+    ),
   },
   { description: "what the saved model says of itself (meta.json)" },
 );
@@ -138,6 +166,14 @@ export const ModelDetailResponse = Type.Object(
           horizon: 1,
           season: 7,
           training: { epochs: 12, best_epoch: 7, seconds: 1.4, train_windows: 780, validation_windows: 204 },
+          window_member: "linear",
+          ensemble: { method: "weighted", members: ["seasonal_naive", "linear", "mstl"] },
+          members: {
+            seasonal_naive: { cv: EXAMPLE_METRICS.seasonal_naive, seconds: 0.01 },
+            linear: { cv: { mae: 320.4, rmse: 410.2, smape: 0.42, mase: 0.85 }, seconds: 0.2 },
+            mstl: { cv: { mae: 315.8, rmse: 405.9, smape: 0.41, mase: 0.84 }, seconds: 0.4 },
+          },
+          cv_origins: 3,
         },
       },
     ],

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SalescastProcess, startSalescast } from "./salescast-process.ts";
 
@@ -38,6 +38,18 @@ interface ModelVersion {
   name: string;
   stage: string;
   metrics: { model: Metrics; naive: Metrics; seasonal_naive: Metrics };
+}
+interface ModelDetail extends ModelVersion {
+  artifact: {
+    window_member: string;
+    ensemble: { method: string; members: string[] };
+    members: Record<string, { cv: Metrics & { smape: number | null } }>;
+  };
+}
+interface StoredForecast {
+  model: { name: string; version: string };
+  forecast: { date: string; value: number }[];
+  members: Record<string, number[]>;
 }
 
 let server: SalescastProcess;
@@ -114,6 +126,41 @@ async function open(route: string): Promise<void> {
 
 const shoot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
+// The few browser APIs the checks below call inside the page (this project's TypeScript has no DOM types).
+interface PageCanvas {
+  width: number;
+  height: number;
+  getContext(kind: "2d"): {
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  };
+}
+type PageGlobals = { getComputedStyle(element: unknown): { borderColor: string } };
+
+/** The CSS color of a uPlot legend entry's marker: the color its line is drawn in. */
+const markerColor = (entry: Locator) =>
+  entry
+    .locator(".u-marker")
+    .evaluate((marker) => (globalThis as unknown as PageGlobals).getComputedStyle(marker).borderColor);
+
+/**
+ * How many pixels of a chart's canvas are drawn in about this color (`rgb(r, g, b)`), antialiased edges
+ * aside: a line that is in the legend but not drawn counts none.
+ */
+async function pixelsOfColor(chart: Locator, color: string): Promise<number> {
+  const rgb = (color.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+  expect(rgb, `a color as rgb(r, g, b), got ${color}`).toHaveLength(3);
+  return chart.locator("canvas").evaluate((element, [r, g, b]) => {
+    const canvas = element as unknown as PageCanvas;
+    const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const distance = Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b);
+      if (data[i + 3] > 200 && distance < 48) count++;
+    }
+    return count;
+  }, rgb);
+}
+
 beforeAll(async () => {
   requireChromium();
   buildDashboard();
@@ -186,6 +233,43 @@ describe("the dashboard in Chromium", () => {
     await shoot("explore");
   });
 
+  it("Forecast draws the stored forecast of the ensemble after the history, and each member's, named in the legend", async () => {
+    const { series } = await api<{ series: SeriesSummary[] }>("/api/series");
+    const seriesId = series[0].id;
+    const stored = await api<StoredForecast>(`/api/forecast/${encodeURIComponent(seriesId)}`);
+    const members = Object.keys(stored.members);
+    expect(members.length, "the bundled config's ensemble has several members").toBeGreaterThan(1);
+
+    await open(`forecast?series=${encodeURIComponent(seriesId)}`);
+    const table = page.getByTestId("stored-forecast");
+    await table.waitFor();
+    expect(await table.locator("thead th").allTextContents()).toEqual(["Period", "Ensemble", ...members]);
+    const rows = table.locator("tbody tr");
+    await expect.poll(() => rows.count()).toBe(stored.forecast.length);
+    for (const [k, point] of stored.forecast.entries()) {
+      expect(await rows.nth(k).locator("th").textContent()).toBe(point.date);
+      const cells = await rows.nth(k).locator("td").allTextContents();
+      expectShown(cells[0], point.value, 2);
+      for (const [m, name] of members.entries()) expectShown(cells[m + 1], stored.members[name][k], 2);
+    }
+    expect(await page.getByTestId("stored-version").textContent()).toBe(stored.model.version);
+
+    // the legend names the history, every member and the ensemble, and each named line is drawn in its color
+    const chart = page.getByRole("img", { name: new RegExp(`^Sales of ${seriesId}, then the ensemble's`) });
+    await chart.locator("canvas").waitFor();
+    const legend = chart.locator(".u-legend .u-series");
+    const labels = (await legend.locator(".u-label").allTextContents()).map((label) =>
+      label.replace(/:$/, ""),
+    );
+    expect(labels).toEqual(["Date", "Sales", ...members, "Ensemble"]);
+    for (const [i, label] of labels.entries()) {
+      if (label === "Date") continue;
+      const color = await markerColor(legend.nth(i));
+      expect(await pixelsOfColor(chart, color), `the ${label} line is drawn`).toBeGreaterThan(20);
+    }
+    await page.screenshot({ path: join(SCREENSHOTS, "forecast-stored.png") });
+  });
+
   it("Forecast shows the API's forecast for the series' last window, and for an edited one", async () => {
     const { series } = await api<{ series: SeriesSummary[] }>("/api/series");
     const seriesId = series[0].id;
@@ -225,14 +309,37 @@ describe("the dashboard in Chromium", () => {
     const production = models.find((m) => m.name === model.name && m.stage === "production");
     expect(production, `a production version of ${model.name} in GET /api/models`).toBeDefined();
 
+    const detail = await api<ModelDetail>(`/api/models/${production?.id}`);
+    const { window_member, ensemble, members } = detail.artifact;
+
     await open(`accuracy?series=${encodeURIComponent(seriesId)}`);
-    const modelRow = page.getByRole("row", { name: /^Model / });
-    await modelRow.waitFor();
-    const cells = await modelRow.locator("td").allTextContents();
-    const metrics = production?.metrics.model;
-    expectShown(cells[0], metrics?.mae, 2);
-    expectShown(cells[1], metrics?.rmse, 2);
-    expectShown(cells[3], metrics?.mase, 3);
+    const rows = page.getByTestId("metrics-row");
+    await rows.first().waitFor();
+    // the ensemble, every member in its order, then the two baselines, each with its own figures
+    expect(await rows.evaluateAll((all) => all.map((row) => row.getAttribute("data-forecaster")))).toEqual([
+      "ensemble",
+      ...ensemble.members,
+      "naive",
+      "seasonal_naive",
+    ]);
+    const expectRow = async (key: string, metrics: Metrics | undefined) => {
+      const cells = await page.locator(`[data-forecaster="${key}"] td`).allTextContents();
+      expectShown(cells[0], metrics?.mae, 2);
+      expectShown(cells[1], metrics?.rmse, 2);
+      expectShown(cells[3], metrics?.mase, 3);
+    };
+    await expectRow("ensemble", production?.metrics.model);
+    for (const name of ensemble.members) {
+      await expectRow(name, members[name].cv);
+      const smape = await page.locator(`[data-forecaster="${name}"] td`).nth(2).textContent();
+      expectShown(smape, members[name].cv.smape, 1);
+    }
+    await expectRow("seasonal_naive", production?.metrics.seasonal_naive);
+    expect(await page.getByTestId("serving-member").textContent()).toBe(window_member);
+    expect(await page.locator(`[data-forecaster="${window_member}"] th`).textContent()).toContain(
+      "serves the window routes",
+    );
+    expect(await page.locator(".badge").count(), "one member serves the window routes").toBe(1);
 
     // the page's mean absolute error over its last 28 points, against the same forecasts asked here
     const { values } = await api<{ values: number[] }>(`/api/series/${encodeURIComponent(seriesId)}`);
@@ -268,6 +375,22 @@ describe("the dashboard in Chromium", () => {
     expect(after.length).toBeGreaterThan(before.length);
     await expect.poll(() => rows.count()).toBe(after.length);
     await shoot("models");
+  });
+
+  it("Accuracy shows any other version of the serving model when it is picked", async () => {
+    const seriesId = (await api<{ series: SeriesSummary[] }>("/api/series")).series[0].id;
+    const model = await servingModel(seriesId);
+    const { models } = await api<{ models: (ModelVersion & { version: number })[] }>("/api/models");
+    const other = models.find((m) => m.name === model.name && m.stage !== "production");
+    expect(other, "the training run above registered a second version").toBeDefined();
+    const detail = await api<ModelDetail>(`/api/models/${other?.id}`);
+
+    await open(`accuracy?series=${encodeURIComponent(seriesId)}`);
+    await page.getByLabel("Version").selectOption(String(other?.id));
+    await expect.poll(() => page.getByTestId("metrics-version").textContent()).toBe(`v${other?.version}`);
+    const cells = await page.locator('[data-forecaster="ensemble"] td').allTextContents();
+    expectShown(cells[0], detail.metrics.model.mae, 2);
+    expect(await page.getByTestId("serving-member").textContent()).toBe(detail.artifact.window_member);
   });
 
   it("every page renders at a phone's width too", async () => {

@@ -1,6 +1,7 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readArtifact } from "../../src/artifact/index.ts";
 import type { SalesForecaster } from "../../src/forecast/index.ts";
 import type { ModelVersion } from "../../src/registry/index.ts";
 import {
@@ -130,6 +131,22 @@ describe("reading the registry", () => {
     // the saved configuration held the admin token and the folders: none of it is shown
     expect(response.body).not.toContain(ADMIN_TOKEN);
     expect(response.body).not.toContain(server.dir);
+  });
+
+  it("GET /api/models/{id} names the window member and gives every member's cross-validation from meta.json", async () => {
+    const { artifact } = (await get(`/api/models/${v2.id}`)).json();
+    const { meta } = readArtifact(v2.folder);
+    // these versions have the network as their only member (trainVersions)
+    expect(artifact.window_member).toBe("network");
+    expect(artifact.ensemble).toEqual({ method: meta.ensemble?.method, members: ["network"] });
+    expect(Object.keys(artifact.members)).toEqual(["network"]);
+    expect(artifact.members.network).toEqual({
+      cv: meta.members?.network.cv,
+      seconds: meta.members?.network.seconds,
+    });
+    expect(artifact.members.network.cv.mase).toBeTypeOf("number");
+    expect(artifact.cv_origins).toBe(meta.validation.measured_on?.origins);
+    expect(artifact.cv_origins).toBeGreaterThan(0);
   });
 
   it("answers 404 for an unknown id and 400 for an id that is not a positive integer", async () => {

@@ -1,4 +1,4 @@
-import { readArtifact } from "../../artifact/index.ts";
+import { type ArtifactMeta, readArtifact } from "../../artifact/index.ts";
 import type { ModelVersion, Registry, StageChange } from "../../registry/index.ts";
 import type { AdminGuard } from "../auth.ts";
 import type { SalescastApp } from "../base-app.ts";
@@ -49,6 +49,22 @@ function architectureOf(config: Record<string, unknown>): string {
 function trainingSettings(config: Record<string, unknown>): Record<string, unknown> {
   const { csv_path: _file, ...data } = (config.data ?? {}) as Record<string, unknown>;
   return { data, model: config.model ?? null, train: config.train ?? null };
+}
+
+/** What a format 2 artifact adds: the window member, the ensemble and each member's cross-validation. */
+function formatTwoRecord(meta: ArtifactMeta): Partial<NonNullable<ModelDetailBody["artifact"]>> {
+  if (meta.members === undefined) return {};
+  return {
+    window_member: meta.window_member,
+    ensemble: meta.ensemble,
+    members: Object.fromEntries(
+      Object.entries(meta.members).map(([name, record]) => [
+        name,
+        { cv: record.cv, seconds: record.seconds },
+      ]),
+    ),
+    cv_origins: meta.validation.measured_on?.origins,
+  };
 }
 
 /** GET /api/models, GET /api/models/{id}, POST /api/models/{id}/promote, POST /api/models/rollback. */
@@ -133,6 +149,7 @@ export function registerModelRoutes(
           horizon: meta.horizon,
           season: meta.season,
           training: meta.training,
+          ...formatTwoRecord(meta),
         };
       } catch (error) {
         body.artifact_error = (error as Error).message;

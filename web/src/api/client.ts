@@ -1,10 +1,11 @@
 import type {
   Health,
+  ModelDetail,
   ModelList,
-  ModelVersion,
   Prediction,
+  SeriesForecast,
   SeriesHistory,
-  SeriesSummary,
+  SeriesList,
   TrainingRun,
   TrainStarted,
 } from "./types.ts";
@@ -71,7 +72,7 @@ function parseJson(text: string): unknown {
 const enc = encodeURIComponent;
 
 export const api = {
-  seriesList: () => request<{ series: SeriesSummary[] }>("/api/series").then((body) => body.series),
+  seriesList: () => request<SeriesList>("/api/series").then((body) => body.series),
   seriesHistory: (id: string, range: { start?: string; end?: string } = {}) => {
     const query = new URLSearchParams();
     if (range.start) query.set("start", range.start);
@@ -83,7 +84,9 @@ export const api = {
   predict: (seriesId: string, values: number[]) =>
     request<Prediction>(`/api/predict/${enc(seriesId)}`, { method: "POST", body: { series: values } }),
   models: () => request<ModelList>("/api/models").then((body) => body.models),
-  model: (id: number) => request<ModelVersion>(`/api/models/${id}`),
+  model: (id: number) => request<ModelDetail>(`/api/models/${id}`),
+  /** The forecast the serving version stored for a series at training: the ensemble's and each member's. */
+  storedForecast: (seriesId: string) => request<SeriesForecast>(`/api/forecast/${enc(seriesId)}`),
   promote: (id: number, token: string) =>
     request<unknown>(`/api/models/${id}/promote`, { method: "POST", body: {}, token }),
   rollback: (name: string, token: string) =>

@@ -1,103 +1,35 @@
-// The shapes the server answers with (see /docs for the OpenAPI spec). Plain data, read as JSON.
+// The shapes the server answers with. They come from types.generated.ts, written from the server's own route
+// schemas by `npm run gen:types`; the names below pick out the parts the pages pass around.
+import type {
+  Health,
+  ModelDetail,
+  ModelList,
+  Prediction,
+  SeriesForecast,
+  SeriesList,
+  TrainingRun,
+} from "./types.generated.ts";
 
-export type Frequency = "D" | "W" | "M";
+export type * from "./types.generated.ts";
 
-export interface SeriesSummary {
-  id: string;
-  frequency: Frequency;
-  length: number;
-  first_date: string;
-  last_date: string;
-  last_value: number;
-}
-
-export interface SeriesHistory {
-  id: string;
-  frequency: Frequency;
-  dates: string[];
-  values: number[];
-}
+export type SeriesSummary = SeriesList["series"][number];
+export type Frequency = SeriesSummary["frequency"];
 
 /** A model the server has loaded, as predictions name it. */
-export interface ModelInfo {
-  /** "global" or "series:<id>" */
-  name: string;
-  version: string;
-  window_size: number;
-  horizon: number;
-  created_at: string;
-}
-
+export type ModelInfo = Prediction["model"];
 /** A model GET /api/health lists, with the series it has statistics for. */
-export interface ServingModel extends ModelInfo {
-  series: string[];
-}
+export type ServingModel = Health["models"][number];
 
-export interface Health {
-  status: string;
-  models_loaded: number;
-  models: ServingModel[];
-  /** Present when no model is loaded: how to get one. */
-  message?: string;
-}
-
-export interface Prediction {
-  predicted_sales: number;
-  forecast: number[];
-  model: ModelInfo;
-}
-
-export interface AccuracyMetrics {
-  mae: number | null;
-  rmse: number | null;
-  smape?: number | null;
-  mase: number | null;
-}
-
+export type ModelVersion = ModelList["models"][number];
+export type Stage = ModelVersion["stage"];
 /** Validation metrics of a model and of the two baselines on the same windows. */
-export interface ValidationMetrics {
-  model: AccuracyMetrics;
-  naive: AccuracyMetrics;
-  seasonal_naive: AccuracyMetrics;
-}
+export type ValidationMetrics = ModelVersion["metrics"];
+export type AccuracyMetrics = ValidationMetrics["model"];
+/** What a saved model says of itself; format 2 adds its members and their cross-validation. */
+export type ArtifactSummary = NonNullable<ModelDetail["artifact"]>;
+export type MemberRecord = NonNullable<ArtifactSummary["members"]>[string];
 
-export type Stage = "candidate" | "production" | "archived";
+export type ForecastPoint = SeriesForecast["forecast"][number];
 
-export interface ModelVersion {
-  id: number;
-  /** "global" or "series:<id>" */
-  name: string;
-  version: number;
-  stage: Stage;
-  created_at: string;
-  promoted_at: string | null;
-  metrics: ValidationMetrics;
-  /** The network: cnn_lstm or transformer. */
-  architecture: string;
-}
-
-export interface ModelList {
-  models: ModelVersion[];
-}
-
-export type RunStatus = "queued" | "running" | "succeeded" | "failed";
-
-export interface TrainProgress {
-  model?: string;
-  epoch: number;
-  max_epochs: number;
-  train_loss: number | null;
-  val_loss: number | null;
-}
-
-export interface TrainingRun {
-  status: RunStatus;
-  progress: TrainProgress | null;
-  metrics?: unknown;
-  error: string | null;
-  model_ids?: number[];
-}
-
-export interface TrainStarted {
-  run_id: string;
-}
+export type RunStatus = TrainingRun["status"];
+export type TrainProgress = NonNullable<TrainingRun["progress"]>;

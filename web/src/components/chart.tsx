@@ -8,6 +8,8 @@ export interface ChartLine {
   /** One value per date; null leaves a gap. */
   values: readonly (number | null)[];
   color: string;
+  /** Stroke width in CSS pixels (default 2): thinner for lines that accompany a main one. */
+  width?: number;
   dashed?: boolean;
   /** Mark each point, for short lines such as a forecast. */
   points?: boolean;
@@ -39,7 +41,7 @@ export function Chart({ description, dates, lines, height = 300 }: ChartProps) {
         ...lines.map((line) => ({
           label: line.label,
           stroke: line.color,
-          width: 2,
+          width: line.width ?? 2,
           dash: line.dashed ? [6, 4] : undefined,
           points: { show: line.points ?? false, size: 6, fill: line.color },
         })),

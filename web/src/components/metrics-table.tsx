@@ -1,11 +1,6 @@
-import type { AccuracyMetrics, ValidationMetrics } from "../api/types.ts";
+import type { AccuracyMetrics } from "../api/types.ts";
 import { formatAmount, formatPercent, formatRatio } from "../lib/format.ts";
-
-const ROWS = [
-  ["model", "Model"],
-  ["naive", "Naive"],
-  ["seasonal_naive", "Seasonal naive"],
-] as const;
+import type { ValidationRow } from "../lib/validation-rows.ts";
 
 const COLUMNS = [
   ["mae", "MAE", formatAmount],
@@ -15,12 +10,12 @@ const COLUMNS = [
 ] as const;
 
 /**
- * The model's validation errors beside the baselines' (naive: the last value again; seasonal naive: the value
- * one season ago); the lowest of each column is marked.
+ * Forecasters' validation errors side by side (the ensemble, its members, the baselines); the lowest of each
+ * column is marked.
  */
-export function MetricsTable({ metrics, caption }: { metrics: ValidationMetrics; caption: string }) {
+export function MetricsTable({ rows, caption }: { rows: readonly ValidationRow[]; caption: string }) {
   const best = (key: keyof AccuracyMetrics) =>
-    Math.min(...ROWS.map(([row]) => metrics[row][key] ?? Number.POSITIVE_INFINITY));
+    Math.min(...rows.map((row) => row.metrics[key] ?? Number.POSITIVE_INFINITY));
   return (
     <div class="table-scroll">
       <table>
@@ -36,11 +31,14 @@ export function MetricsTable({ metrics, caption }: { metrics: ValidationMetrics;
           </tr>
         </thead>
         <tbody>
-          {ROWS.map(([row, title]) => (
-            <tr key={row}>
-              <th scope="row">{title}</th>
+          {rows.map((row) => (
+            <tr key={row.key} class={`row-${row.kind}`} data-testid="metrics-row" data-forecaster={row.key}>
+              <th scope="row">
+                {row.kind === "member" ? <code>{row.title}</code> : row.title}
+                {row.servesWindows && <span class="badge">serves the window routes</span>}
+              </th>
               {COLUMNS.map(([key, , format]) => {
-                const value = metrics[row][key];
+                const value = row.metrics[key];
                 const text = format(value);
                 return (
                   <td key={key} class="number">

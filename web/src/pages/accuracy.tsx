@@ -1,15 +1,17 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api } from "../api/client.ts";
-import type { ModelVersion, SeriesHistory, ServingModel } from "../api/types.ts";
+import type { ModelDetail, SeriesHistory, ServingModel } from "../api/types.ts";
 import { Chart } from "../components/chart.tsx";
 import { MetricsTable } from "../components/metrics-table.tsx";
 import { ErrorNotice, InfoNotice, Loading, NoServingModel } from "../components/notice.tsx";
 import { SeriesPicker } from "../components/series-picker.tsx";
+import { ensembleMethodText } from "../lib/ensemble.ts";
 import { formatAmount } from "../lib/format.ts";
 import { type HoldoutPoint, meanAbsoluteError, rollingOneStep } from "../lib/holdout.ts";
 import { servingModelFor } from "../lib/serving-model.ts";
 import { useAsync } from "../lib/use-async.ts";
 import { useSeriesSelection } from "../lib/use-series.ts";
+import { validationRows } from "../lib/validation-rows.ts";
 import type { Route } from "../routing.ts";
 
 export function AccuracyPage({ route }: { route: Route }) {
@@ -19,7 +21,10 @@ export function AccuracyPage({ route }: { route: Route }) {
 
   return (
     <>
-      <p class="lead">How far the serving model's forecasts fall from what happened, beside two baselines.</p>
+      <p class="lead">
+        How far the serving model's forecasts fall from what happened: the ensemble beside each of its members
+        and two baselines.
+      </p>
       {list.error && <ErrorNotice action="Loading the series list" error={list.error} />}
       {health.error && <ErrorNotice action="Asking the server which model serves" error={health.error} />}
       {list.value && selected && (
@@ -37,31 +42,96 @@ export function AccuracyPage({ route }: { route: Route }) {
   );
 }
 
-/** The registry's record of the serving model holds its validation metrics. */
+/**
+ * A version's cross-validation, from the registry (GET /api/models/{id}): the ensemble beside each member and
+ * the baselines. The serving version is shown first; any other version of the same name can be picked.
+ */
 function ValidationMetrics({ model }: { model: ServingModel }) {
   const registry = useAsync(api.models, []);
-  const record = registry.value?.find(
-    (one: ModelVersion) => one.name === model.name && one.stage === "production",
-  );
+  const versions = (registry.value ?? [])
+    .filter((one) => one.name === model.name)
+    .sort((a, b) => b.version - a.version);
+  const serving = versions.find((one) => one.stage === "production") ?? versions[0];
+  const [picked, setPicked] = useState<number>();
+  const selectedId = picked ?? model.id ?? serving?.id;
   return (
     <section aria-labelledby="validation-heading">
-      <h2 id="validation-heading">Validation metrics</h2>
+      <h2 id="validation-heading">Cross-validation: the ensemble and its members</h2>
       {registry.loading && <Loading what="the model registry" />}
       {registry.error && (
         <ErrorNotice action="Reading the model registry (GET /api/models)" error={registry.error} />
       )}
-      {registry.value && record === undefined && (
+      {registry.value && versions.length === 0 && (
         <InfoNotice>
-          The registry has no production version named “{model.name}”, so there are no metrics to show.
+          The registry has no version named “{model.name}”, so there are no metrics to show.
         </InfoNotice>
       )}
-      {record && (
-        <MetricsTable
-          metrics={record.metrics}
-          caption={`Model ${record.name} version ${record.version} on its validation windows, beside naive (the last value again) and seasonal naive (the value one season ago) on the same windows. Lower is better; a MASE below 1 beats naive.`}
-        />
+      {versions.length > 1 && (
+        <label class="field">
+          Version
+          <select
+            value={String(selectedId)}
+            onChange={(event) => setPicked(Number(event.currentTarget.value))}
+          >
+            {versions.map((one) => (
+              <option key={one.id} value={String(one.id)}>
+                v{one.version} ({one.stage}
+                {one.serving ? ", serving" : ""})
+              </option>
+            ))}
+          </select>
+        </label>
       )}
+      {selectedId !== undefined && versions.length > 0 && <VersionMetrics key={selectedId} id={selectedId} />}
     </section>
+  );
+}
+
+function VersionMetrics({ id }: { id: number }) {
+  const detail = useAsync(() => api.model(id), [id]);
+  if (detail.loading) return <Loading what={`the record of model ${id}`} />;
+  if (detail.error)
+    return <ErrorNotice action={`Reading model ${id} (GET /api/models/${id})`} error={detail.error} />;
+  const record = detail.value as ModelDetail;
+  const artifact = record.artifact;
+  const rows = validationRows(record);
+  const origins = artifact?.cv_origins;
+  return (
+    <>
+      {artifact?.window_member ? (
+        <p class="caption">
+          Version <strong data-testid="metrics-version">v{record.version}</strong> combines{" "}
+          {artifact.ensemble?.members.length} members: {ensembleMethodText(artifact.ensemble?.method)}. Its
+          stored forecasts (the Forecast page) are the ensemble's; the window routes (
+          <code>POST /api/predict</code>, the last points below) are served by{" "}
+          <strong data-testid="serving-member">{artifact.window_member}</strong>, the window-reading member
+          with the lowest cross-validation MASE.
+        </p>
+      ) : (
+        <p class="caption">
+          Version <strong data-testid="metrics-version">v{record.version}</strong> was saved before ensembles:
+          one network answers every route.
+        </p>
+      )}
+      <ArtifactError record={record} />
+      <MetricsTable
+        rows={rows}
+        caption={
+          artifact?.members
+            ? `Rolling-origin cross-validation of v${record.version} on the training data (${origins ?? "?"} origins, ${artifact.horizon} periods ahead): the ensemble, each member, and the two baselines on the same windows (naive: the last value again; seasonal naive: the value one season ago). Lower is better; MASE divides by seasonal naive's in-sample error.`
+            : `Model ${record.name} version ${record.version} on its validation windows, beside naive (the last value again) and seasonal naive (the value one season ago) on the same windows. Lower is better.`
+        }
+      />
+    </>
+  );
+}
+
+function ArtifactError({ record }: { record: ModelDetail }) {
+  if (!record.artifact_error) return null;
+  return (
+    <InfoNotice>
+      The model's files could not be read, so only the registry's metrics show: {record.artifact_error}
+    </InfoNotice>
   );
 }
 
@@ -79,8 +149,9 @@ function Holdout({ seriesId, model }: { seriesId: string; model: ServingModel })
       <p class="caption">
         Each of the last points is forecast from the {model.window_size} periods before it (rolling
         one-step-ahead), computed in this browser by calling <code>POST /api/predict/{seriesId}</code> once
-        per point. Naive says each period repeats the one before. The model may have seen these periods while
-        it trained; the validation metrics above are the fair comparison.
+        per point, so the member that serves the window routes answers. Naive says each period repeats the one
+        before. The model saw these periods while it trained; the cross-validation above is the fair
+        comparison.
       </p>
       <form
         class="controls"

@@ -4,6 +4,7 @@ import type { Prediction, SeriesHistory, ServingModel } from "../api/types.ts";
 import { Chart, type ChartLine } from "../components/chart.tsx";
 import { ErrorNotice, Loading, NoServingModel } from "../components/notice.tsx";
 import { SeriesPicker } from "../components/series-picker.tsx";
+import { StoredForecast } from "../components/stored-forecast.tsx";
 import { addPeriods } from "../lib/dates.ts";
 import { formatAmount } from "../lib/format.ts";
 import { servingModelFor } from "../lib/serving-model.ts";
@@ -19,12 +20,17 @@ export function ForecastPage({ route }: { route: Route }) {
     [selected?.id],
   );
   const model = health.value && selected ? servingModelFor(health.value, selected.id) : undefined;
+  const record = useAsync(
+    () => (model?.id === undefined ? Promise.resolve(undefined) : api.model(model.id)),
+    [model?.id],
+  );
+  const windowMember = record.value?.artifact?.window_member;
 
   return (
     <>
       <p class="lead">
-        The last window of a series, as the model reads it. Edit any value and forecast again to ask “what
-        if”.
+        What the serving model forecasts for a series after its history: the ensemble and each of its members.
+        Below, edit the last window and forecast again to ask “what if”.
       </p>
       {list.error && <ErrorNotice action="Loading the series list" error={list.error} />}
       {health.error && <ErrorNotice action="Asking the server which model serves" error={health.error} />}
@@ -37,11 +43,27 @@ export function ForecastPage({ route }: { route: Route }) {
       )}
       {(list.loading || health.loading || history.loading) && <Loading what="the series and the model" />}
       {model && history.value && history.value.id === selected?.id && (
-        <ForecastEditor
-          key={`${history.value.id} ${model.name} ${model.version}`}
-          history={history.value}
-          model={model}
-        />
+        <>
+          <StoredForecast history={history.value} />
+          <section aria-labelledby="what-if-heading">
+            <h2 id="what-if-heading">What if: forecast an edited window</h2>
+            <p class="caption">
+              The window routes (<code>POST /api/predict/{history.value.id}</code>) forecast from the values
+              sent alone, with the one member of the ensemble that reads windows
+              {windowMember && (
+                <>
+                  : <strong data-testid="window-member">{windowMember}</strong>
+                </>
+              )}
+              .
+            </p>
+            <ForecastEditor
+              key={`${history.value.id} ${model.name} ${model.version}`}
+              history={history.value}
+              model={model}
+            />
+          </section>
+        </>
       )}
     </>
   );
@@ -145,7 +167,7 @@ function ForecastEditor({ history, model }: { history: SeriesHistory; model: Ser
         </div>
       </form>
       <section class="forecast-result" aria-labelledby="result-heading" aria-live="polite">
-        <h2 id="result-heading">Forecast</h2>
+        <h3 id="result-heading">Answer</h3>
         {error && <ErrorNotice action="The forecast" error={error} />}
         {answer && <ForecastAnswer history={history} answer={answer} firstDate={firstForecastDate} />}
       </section>

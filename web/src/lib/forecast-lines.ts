@@ -1,0 +1,60 @@
+import type { SeriesForecast, SeriesHistory } from "../api/types.ts";
+import type { ChartLine } from "../components/chart.tsx";
+
+const HISTORY_COLOR = "#2563eb";
+const ENSEMBLE_COLOR = "#c2410c";
+/** One color per member, in the order the server lists them; none is the history's or the ensemble's. */
+const MEMBER_COLORS = [
+  "#059669",
+  "#7c3aed",
+  "#db2777",
+  "#ca8a04",
+  "#0891b2",
+  "#4b5563",
+  "#65a30d",
+  "#9f1239",
+];
+
+const memberColor = (index: number): string => MEMBER_COLORS[index % MEMBER_COLORS.length];
+
+/** Periods of history drawn before a forecast of `horizon` periods: enough to see its season and level. */
+const historyContext = (horizon: number, length: number) => Math.min(length, Math.max(4 * horizon, 28));
+
+/**
+ * The chart of a stored forecast: the end of the history, then the ensemble's forecast (thick) and each
+ * member's (thin), on one date axis. The forecast lines start at the last observed period before the
+ * forecast, so they visibly continue the history.
+ */
+export function storedForecastChart(history: SeriesHistory, stored: SeriesForecast) {
+  const forecastDates = stored.forecast.map((point) => point.date);
+  const context = historyContext(forecastDates.length, history.values.length);
+  const past = new Map<string, number>();
+  for (let i = history.values.length - context; i < history.values.length; i++) {
+    past.set(history.dates[i], history.values[i]);
+  }
+  const dates = [...new Set([...past.keys(), ...forecastDates])].sort();
+  const anchor = [...past.keys()].filter((date) => date < forecastDates[0]).at(-1);
+
+  const forecastLine = (values: readonly number[]) => {
+    const byDate = new Map(forecastDates.map((date, k) => [date, values[k]]));
+    if (anchor !== undefined) byDate.set(anchor, past.get(anchor) as number);
+    return dates.map((date) => byDate.get(date) ?? null);
+  };
+  const lines: ChartLine[] = [
+    { label: "Sales", values: dates.map((date) => past.get(date) ?? null), color: HISTORY_COLOR },
+    ...Object.entries(stored.members).map(([name, values], i) => ({
+      label: name,
+      values: forecastLine(values),
+      color: memberColor(i),
+      width: 1.25,
+    })),
+    {
+      label: "Ensemble",
+      values: forecastLine(stored.forecast.map((point) => point.value)),
+      color: ENSEMBLE_COLOR,
+      width: 3,
+      points: true,
+    },
+  ];
+  return { dates, lines };
+}
