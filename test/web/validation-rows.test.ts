@@ -13,6 +13,7 @@ function detail(artifact: Partial<NonNullable<ModelDetail["artifact"]>> | null):
     created_at: "2025-01-01T00:00:00.000Z",
     promoted_at: null,
     previous_production_id: null,
+    architecture: "cnn_lstm",
     metrics: { model: metrics(50), naive: metrics(90), seasonal_naive: metrics(70) },
     serving: true,
     onnx_sha256: "0".repeat(64),
