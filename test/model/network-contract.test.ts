@@ -235,7 +235,11 @@ describe.each(SPECS)("network contract: $name (highway $highway)", ({ spec }) =>
 describe.each(ARCHITECTURE_NAMES)("network contract: %s through training, registry and serving", (name) => {
   it("trains, saves, registers, serves and predicts what its saved network computes", async () => {
     const { dir, registry } = openRegistry();
-    const config = smallTrainingConfig(dir, TRAINING_OVERRIDES[name]);
+    // The network (on the linear map) as the only member, so it is what serves the window routes.
+    const config = smallTrainingConfig(dir, [
+      ...TRAINING_OVERRIDES[name],
+      "model.members=[network_on_linear]",
+    ]);
     const trained = await trainAndRegister(config, { registry, progress: silentProgress });
     const [{ artifact }] = trained.models;
     const meta = JSON.parse(readFileSync(join(artifact.folder, "meta.json"), "utf8"));
