@@ -47,7 +47,7 @@ export const modelSchema = z.strictObject({
   highway: z.boolean(),
   transformer: transformerSchema,
   members: z.array(z.enum(MEMBER_NAMES)).min(1),
-  ensemble: z.enum(["select", "weighted", "mean"]),
+  ensemble: z.enum(["auto", "select", "weighted", "mean"]),
 });
 
 export const trainSchema = z.strictObject({

@@ -33,7 +33,9 @@ export interface BacktestReport {
   normalization: string;
   /** The network members' architecture (`model.architecture`). */
   architecture: string;
+  /** `model.ensemble`, and the method that combined the members (what `auto` chose, per model). */
   ensemble: string;
+  ensemble_methods: string[];
   /** The ensemble's metrics on the holdout. */
   model: ErrorMetrics;
   /** Each member alone on the holdout, with the seconds it took to fit and forecast. */
@@ -131,6 +133,7 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
     normalization: config.data.normalization,
     architecture: config.model.architecture,
     ensemble: config.model.ensemble,
+    ensemble_methods: [...new Set(panels.map((panel) => panel.method))],
     model: averageMetrics(perSeries.model),
     members,
     naive: averageMetrics(perSeries.naive),

@@ -1,6 +1,8 @@
 import type { Config } from "../config/index.ts";
 
-export type EnsembleMethod = Config["model"]["ensemble"];
+/** How members combine; `auto` (config only) picks one of the others by cross-validation. */
+export type EnsembleMethod = Exclude<Config["model"]["ensemble"], "auto">;
+export const ENSEMBLE_METHODS: readonly EnsembleMethod[] = ["weighted", "mean", "select"];
 
 /**
  * Members whose blended relative error is within this factor of the best one's share the weight; the rest get

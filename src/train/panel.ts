@@ -11,11 +11,12 @@ import {
   runMember,
   weightsFromCv,
 } from "./cross-validation.ts";
-import { combine, type EnsembleMethod } from "./ensemble.ts";
+import { combine, ENSEMBLE_METHODS, type EnsembleMethod } from "./ensemble.ts";
 
 export interface PanelOptions {
   members: readonly MemberName[];
-  ensemble: EnsembleMethod;
+  /** A method, or `auto`: the one whose ensemble scores best in the cross-validation. */
+  ensemble: EnsembleMethod | "auto";
   /** Cross-validation origins per series, and the periods between them. */
   windows: number;
   step: number;
@@ -30,6 +31,8 @@ export interface Panel {
   /** Each series' weights over `runs`, from all its origins: what combines the final forecasts. */
   weights: number[][];
   ensembleCv: Float64Array[][];
+  /** The method that combined the members (what `auto` chose). */
+  method: EnsembleMethod;
   /** The ensemble's forecast from the end of each series. */
   ensembleFinal: Float64Array[];
   /** Cross-validation metrics averaged over series: each member's, and the ensemble's. */
@@ -55,8 +58,15 @@ export function fitPanel(series: readonly Series[], context: FitContext, options
   const actuals = cvActuals(series, origins, context.horizon);
   const scales = cvScales(series, origins, context.season);
   const runs = options.members.map((name) => runMember(name, series, context, origins));
-  const weights = weightsFromCv(options.ensemble, runs, actuals);
-  const ensembleCv = ensembleCvForecasts(options.ensemble, runs, actuals, origins, context.horizon);
+  const candidates = options.ensemble === "auto" ? ENSEMBLE_METHODS : [options.ensemble];
+  const scored = candidates.map((method) => {
+    const cv = ensembleCvForecasts(method, runs, actuals, origins, context.horizon);
+    return { method, cv, metrics: averaged(pooledErrors(actuals, cv, scales)) };
+  });
+  // The lowest cross-validation MASE; on a tie (or no MASE) the earlier method in ENSEMBLE_METHODS' order.
+  const best = scored.reduce((a, b) => (b.metrics.mase < a.metrics.mase ? b : a));
+  const { method, cv: ensembleCv } = best;
+  const weights = weightsFromCv(method, runs, actuals);
   const ensembleFinal = series.map((_, s) =>
     combine(
       runs.map((run) => run.final[s]),
@@ -87,8 +97,9 @@ export function fitPanel(series: readonly Series[], context: FitContext, options
     scales,
     weights,
     ensembleCv,
+    method,
     ensembleFinal,
-    cvMetrics: { ensemble: averaged(pooledErrors(actuals, ensembleCv, scales)), members },
+    cvMetrics: { ensemble: best.metrics, members },
     baselines,
     windowMember,
   };

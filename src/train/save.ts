@@ -118,7 +118,7 @@ export function saveEnsembleModel(
         measured_on: measuredOn(series, horizon, Math.max(0, ...panel.origins.map((o) => o.length))),
       },
       window_member: windowRun.name,
-      ensemble: { method: config.model.ensemble, members: panel.runs.map((run) => run.name) },
+      ensemble: { method: panel.method, members: panel.runs.map((run) => run.name) },
       members: Object.fromEntries(
         panel.runs.map((run) => [
           run.name,

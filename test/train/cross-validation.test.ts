@@ -54,6 +54,33 @@ describe("cross-validation origins", () => {
     });
   });
 
+  it("with ensemble auto, combines by the method whose ensemble scores best in the cross-validation", () => {
+    const config = loadConfig("config/config.yaml", ["model.members=[naive, seasonal_naive, mstl]"], {});
+    const context = {
+      config,
+      frequency: "D" as const,
+      season: 7,
+      horizon: 7,
+      split: { windowSize: 14, horizon: 7, validationFraction: 0.4 },
+    };
+    const all = [
+      series("a", wavy(150)),
+      series(
+        "b",
+        wavy(150, 2).map((v, t) => v + (t % 11)),
+      ),
+    ];
+    const panel = (ensemble: "auto" | "weighted" | "mean" | "select") =>
+      fitPanel(all, context, { members: config.model.members, ensemble, windows: 5, step: 7 });
+    const auto = panel("auto");
+    const each = (["weighted", "mean", "select"] as const).map((method) => panel(method));
+    const best = Math.min(...each.map((p) => p.cvMetrics.ensemble.mase));
+    expect(auto.cvMetrics.ensemble.mase).toBe(best);
+    const chosen = each.find((p) => p.cvMetrics.ensemble.mase === best);
+    expect(auto.method).toBe(chosen?.method);
+    expect(Array.from(auto.ensembleFinal[0])).toEqual(Array.from(chosen?.ensembleFinal[0] ?? []));
+  });
+
   it("weights the ensemble at an origin by earlier origins only, and equally at the first", () => {
     const forecast = (v: number) => Float64Array.from([v, v]);
     const run = (name: "naive" | "linear", values: number[]): MemberRun =>
