@@ -88,6 +88,7 @@ const ENV_KEYS: Record<string, { key: string; text: boolean }> = {
   PORT: { key: "server.port", text: false },
   HOST: { key: "server.host", text: true },
   SALESCAST_ADMIN_TOKEN: { key: "server.admin_token", text: true },
+  SALESCAST_ADMIN_TOKEN_FILE: { key: "server.admin_token_file", text: true },
 };
 
 /** The env variables that are set, as dotlist overrides; they apply before the command line's. */
@@ -98,7 +99,7 @@ export function envOverrides(env: NodeJS.ProcessEnv): string[] {
 }
 
 /**
- * Reads the YAML file, applies the environment (PORT, HOST, SALESCAST_ADMIN_TOKEN) and then the dotlist
+ * Reads the YAML file, applies the environment (PORT, HOST, SALESCAST_ADMIN_TOKEN, SALESCAST_ADMIN_TOKEN_FILE) and then the dotlist
  * overrides, and validates the result.
  */
 export function loadConfig(

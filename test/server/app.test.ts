@@ -344,6 +344,7 @@ describe("with the global and two per-series models serving", () => {
     const spec = response.json();
     expect(Object.keys(spec.paths).sort()).toEqual([
       "/api/health",
+      "/api/health/ready",
       "/api/predict",
       "/api/predict/batch",
       "/api/predict/{series_id}",

@@ -232,7 +232,10 @@ describe("POST /api/train", () => {
 
 describe("closing the server during a run", () => {
   it("stops the worker and records the run as interrupted", async () => {
-    const { dir, config, registry } = openRegistry(["registry.promotion=always"]);
+    const { dir, config, registry } = openRegistry([
+      "registry.promotion=always",
+      "train.limits.max_epochs=100000",
+    ]);
     const other = await startServer(dir, config, registry);
     let closed = false;
     try {
