@@ -22,9 +22,13 @@ export function registerPredictRoutes(
   app: SalescastApp,
   { models, admission, guard }: PredictRouteDeps,
 ): void {
-  /** The lease is held until the model call ends, even when the deadline answered first. */
-  const forecast = (lease: Lease, values: number[], seriesId?: string) =>
+  /**
+   * The model is chosen once admitted (a refused request holds no model), and held until the model call
+   * ends, even when the deadline answered first.
+   */
+  const forecast = (choose: () => Lease, values: number[], seriesId?: string) =>
     admission.run(async () => {
+      const lease = choose();
       try {
         const result = await lease.model.batcher.predict({ values, seriesId });
         guard(lease.model, [result]);
@@ -46,7 +50,7 @@ export function registerPredictRoutes(
         response: { 200: PredictResponse, ...errorResponses(...COMMON_ERRORS) },
       },
     },
-    async (request) => forecast(models.acquireDefault(), request.body.series),
+    async (request) => forecast(() => models.acquireDefault(), request.body.series),
   );
 
   app.post(
@@ -64,9 +68,12 @@ export function registerPredictRoutes(
     },
     async (request) => {
       const seriesId = request.params.series_id;
-      const lease = models.acquireForSeries(seriesId);
-      if (!lease) throw new HttpError(404, "unknown_series", `no model serves series '${seriesId}'`);
-      return forecast(lease, request.body.series, seriesId);
+      const choose = () => {
+        const lease = models.acquireForSeries(seriesId);
+        if (!lease) throw new HttpError(404, "unknown_series", `no model serves series '${seriesId}'`);
+        return lease;
+      };
+      return forecast(choose, request.body.series, seriesId);
     },
   );
 }
