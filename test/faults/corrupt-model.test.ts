@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Registry } from "../../src/registry/index.ts";
@@ -47,7 +47,10 @@ it("a server skips each corrupt version with an error and serves the others", as
         ),
       ]),
     );
-    const health = await (await fetch(`${url}/api/health`)).json();
+    const health = (await (await fetch(`${url}/api/health`)).json()) as {
+      models: { name: string }[];
+      load_failures: { name: string }[];
+    };
     expect(health.models.map((model: { name: string }) => model.name)).toEqual(["global"]);
     expect(health.load_failures.map((failure: { name: string }) => failure.name).sort()).toEqual([
       "series:Beauty",
@@ -62,7 +65,7 @@ it("a server skips each corrupt version with an error and serves the others", as
       body: JSON.stringify({ series: salesWindow(1) }),
     });
     expect(beauty.status).toBe(200);
-    expect((await beauty.json()).model.name).toBe("global");
+    expect(((await beauty.json()) as { model: { name: string } }).model.name).toBe("global");
     const registry = Registry.open({ path: trained.registryPath, promotion: "manual" });
     try {
       expect(

@@ -96,7 +96,7 @@ it(`survives ${KILLS} SIGKILLs during HTTP training and promotion (seed ${SEED})
       body: JSON.stringify({ series: salesWindow(kill) }),
     });
     expect(answer.status).toBe(200);
-    expect((await answer.json()).model.id).toBe(globalProduction?.id);
+    expect(((await answer.json()) as { model: { id: number } }).model.id).toBe(globalProduction?.id);
 
     // the fault: a training run (global or per-series) and a promotion, killed at a random moment
     const body =
@@ -117,7 +117,13 @@ it(`survives ${KILLS} SIGKILLs during HTTP training and promotion (seed ${SEED})
       );
     }
     await sleep(Math.floor(random() * 3000));
-    const running = (await (await fetch(`${url}/api/train/${(await started.json()).run_id}`)).json()).status;
+    const running = (
+      (await (
+        await fetch(`${url}/api/train/${((await started.json()) as { run_id: string }).run_id}`)
+      ).json()) as {
+        status: string;
+      }
+    ).status;
     if (running === "running" || running === "queued") figures.duringTraining++;
     server.child.kill("SIGKILL");
     expect((await server.exited).signal).toBe("SIGKILL");
