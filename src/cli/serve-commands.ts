@@ -140,7 +140,11 @@ async function serve(overrides: string[], flags: ServeFlags): Promise<void> {
     if (models.size === 0) app.log.warn(NO_MODEL_MESSAGE);
     app.followRegistry();
     closeOnSignals(app, { afterClose: () => registry.close() });
-    await app.listen({ port: config.server.port, host: config.server.host });
+    await app.listen({
+      port: config.server.port,
+      host: config.server.host,
+      backlog: config.server.listen_backlog,
+    });
   } catch (error) {
     await app?.close();
     await models.close();

@@ -83,6 +83,8 @@ export const serverSchema = z.strictObject({
   headers_timeout_ms: positiveInt,
   keep_alive_timeout_ms: positiveInt,
   receive_timeout_ms: positiveInt,
+  /** Connections the kernel may hold waiting to be accepted (capped by net.core.somaxconn). */
+  listen_backlog: positiveInt,
 });
 
 export const registrySchema = z.strictObject({

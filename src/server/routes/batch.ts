@@ -30,6 +30,7 @@ export function registerBatchRoute(
   app.post(
     "/api/predict/batch",
     {
+      onRequest: admission.gate,
       schema: {
         tags: ["forecast"],
         summary: "Forecast many windows at once",

@@ -41,6 +41,7 @@ export function registerPredictRoutes(
   app.post(
     "/api/predict",
     {
+      onRequest: admission.gate,
       schema: {
         tags: ["forecast"],
         summary: "Forecast from a window of sales",
@@ -56,6 +57,7 @@ export function registerPredictRoutes(
   app.post(
     "/api/predict/:series_id",
     {
+      onRequest: admission.gate,
       schema: {
         tags: ["forecast"],
         summary: "Forecast one series",
