@@ -2,7 +2,7 @@
  * Overload: `POST /api/predict` under 2,000 connections, the server pinned to one core and wrk on the other
  * (`wrk -t1 -c2000 -d10s --timeout 5s`, after a warm-up), then the bare Fastify route with the same body schema
  * under the same load. Prints for each: requests/s answered, accepted (200) requests/s, shed (503) count, socket
- * errors and timeouts, peak RSS (VmHWM) and p99 of all answers from wrk; and the p99 of accepted requests as a
+ * errors and timeouts, RSS before the load and its peak during it (sampled every 50 ms), p99 of all answers from wrk; and the p99 of accepted requests as a
  * probe sees them (a few keep-alive connections from this process, on wrk's core, timing each 200 it gets).
  * Then, for salescast: whether it serves normally right after (200 requests one at a time), and how long a
  * promotion made by another process takes to serve (registry polling). `npm run bench:overload [overrides...]`
@@ -73,6 +73,7 @@ interface Measured extends WrkResult {
   probeAcceptedP99Ms: number;
   probeAccepted: number;
   probeShed: number;
+  idleRssMiB: number;
   peakRssMiB: number;
 }
 
@@ -228,9 +229,23 @@ const percentile = (values: number[], p: number) => {
     : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 };
 
-function peakRssMiB(pid: number): number {
-  const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+function rssMiB(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS"): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+/** The highest RSS seen every 50 ms until `stop`: the load's peak, apart from the start's (VmHWM has both). */
+async function peakRssDuring(pid: number, stop: Promise<unknown>): Promise<number> {
+  let peak = 0;
+  let done = false;
+  stop.then(() => {
+    done = true;
+  });
+  while (!done) {
+    peak = Math.max(peak, rssMiB(pid));
+    await sleep(50);
+  }
+  return peak;
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -244,9 +259,13 @@ async function measure(server: string, port: number, args: string[], after?: () 
   const child = spawn(command, argv, { cwd: REPO, stdio: ["ignore", "ignore", "inherit"] });
   try {
     await waitUntilUp(port, child);
+    const idleRssMiB = rssMiB(child.pid as number);
     await runWrk(port, WARMUP_SECONDS);
     const load = runWrk(port, MEASURE_SECONDS);
-    const probed = await probe(port, load);
+    const [probed, peakRssMiB] = await Promise.all([
+      probe(port, load),
+      peakRssDuring(child.pid as number, load),
+    ]);
     const wrk = await load;
     const measured: Measured = {
       server,
@@ -255,7 +274,8 @@ async function measure(server: string, port: number, args: string[], after?: () 
       probeAcceptedP99Ms: percentile(probed.accepted, 0.99),
       probeAccepted: probed.accepted.length,
       probeShed: probed.shed,
-      peakRssMiB: peakRssMiB(child.pid as number),
+      idleRssMiB,
+      peakRssMiB,
     };
     console.log(JSON.stringify({ what: "overload", ...measured }));
     await after?.();
@@ -341,7 +361,7 @@ async function main(): Promise<void> {
     `\nPOST /api/predict, server on core ${SERVER_CORE}, wrk -t1 -c${CONNECTIONS} -d${MEASURE_SECONDS}s --timeout 5s and a ${PROBE_CONNECTIONS}-connection probe on core ${LOAD_CORE}`,
   );
   console.log(
-    "server          answered/s  accepted/s   shed (503)  socket errors (timeouts)  p99 all ms  p99 accepted ms  peak RSS MiB",
+    "server          answered/s  accepted/s   shed (503)  socket errors (timeouts)  p99 all ms  p99 accepted ms  RSS idle/peak MiB",
   );
   for (const r of results) {
     const errors =
@@ -355,7 +375,7 @@ async function main(): Promise<void> {
         `${errors} (${r.socketErrors.timeout})`.padStart(25),
         r.p99Ms.toFixed(1).padStart(11),
         r.probeAcceptedP99Ms.toFixed(1).padStart(16),
-        r.peakRssMiB.toFixed(0).padStart(13),
+        `${r.idleRssMiB.toFixed(0)}/${r.peakRssMiB.toFixed(0)}`.padStart(18),
       ].join(" "),
     );
   }

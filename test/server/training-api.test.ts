@@ -259,7 +259,12 @@ describe("closing the server during a run", () => {
       expect(run.model_ids).toEqual([]);
       expect(registry.activeRun("global")).toBeUndefined();
       const metrics = await other.metrics.registry.metrics();
-      expect(samples(metrics, "salescast_training_runs_total")).toEqual(new Map([['{outcome="failed"}', 1]]));
+      expect(samples(metrics, "salescast_training_runs_total")).toEqual(
+        new Map([
+          ['{outcome="succeeded"}', 0],
+          ['{outcome="failed"}', 1],
+        ]),
+      );
     } finally {
       if (!closed) await other.app.close();
       await other.close();
