@@ -110,3 +110,28 @@ describe("POST /api/predict under a burst", () => {
     }
   });
 });
+
+describe("Node's own server timeouts", () => {
+  it("are set from the server section", async () => {
+    const trained = await trainTestModels();
+    try {
+      const models = await serveFolders([trained.global]);
+      const server = {
+        ...trained.config.server,
+        headers_timeout_ms: 7000,
+        keep_alive_timeout_ms: 3000,
+        receive_timeout_ms: 20000,
+      };
+      const app = await buildApp({ config: { ...trained.config, server }, models });
+      try {
+        expect(app.server.headersTimeout).toBe(7000);
+        expect(app.server.keepAliveTimeout).toBe(3000);
+        expect(app.server.requestTimeout).toBe(20000);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      trained.remove();
+    }
+  });
+});

@@ -9,7 +9,7 @@ import {
   resolveAdminToken,
   ServerSetupError,
 } from "../../src/server/index.ts";
-import { withoutPaths } from "../../src/server/redact.ts";
+import { redactor, withoutPaths } from "../../src/server/redact.ts";
 import { CliProcess, cleanEnv } from "./cli-process.ts";
 import { CONFIG_FILE, quickTrainOverrides } from "./trained-models.ts";
 
@@ -166,5 +166,33 @@ describe("withoutPaths", () => {
       "name the series with POST /api/predict/{series_id}",
     );
     expect(withoutPaths("a ratio of 1/2 stays")).toBe("a ratio of 1/2 stays");
+  });
+});
+
+describe("redactor", () => {
+  it("replaces the admin token wherever it appears, and drops folders", () => {
+    const redact = redactor(["tok-123", ""]);
+    expect(redact("override 'train.seed=tok-123' in /srv/app/config.yaml")).toBe(
+      "override 'train.seed=[redacted]' in …/config.yaml",
+    );
+  });
+
+  it("keeps the token out of an error answer that would echo it", async () => {
+    const { openRegistry, startServer, ADMIN_TOKEN, AUTH } = await import("./registry-server.ts");
+    const { dir, config, registry } = openRegistry();
+    const server = await startServer(dir, config, registry);
+    try {
+      const response = await server.app.inject({
+        method: "POST",
+        url: "/api/train",
+        headers: AUTH,
+        payload: { overrides: [`train.${ADMIN_TOKEN}=1`] },
+      });
+      expect(response.statusCode).toBe(422);
+      expect(response.json().message).toMatch(/^unknown config key 'train\.\[redacted\]'/);
+      expect(response.body).not.toContain(ADMIN_TOKEN);
+    } finally {
+      await server.close();
+    }
   });
 });
