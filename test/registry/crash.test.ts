@@ -73,9 +73,10 @@ describe("crash safety", () => {
     let killsMidRun = 0;
     for (let round = 0; round < KILLS; round++) {
       const { child, exited, stderr } = await startChild(dir, POLICIES[round % POLICIES.length]);
-      // Spread over 0-299 ms after "ready" (golden-ratio steps): a round takes ~30-150 ms, so kills land
-      // in every phase (loading data, training, saving the artifact, registering, recording progress).
-      const delay = Math.floor(((round * 0.618034) % 1) * 300);
+      // Spread over 0-599 ms after "ready" (golden-ratio steps): a round takes ~30-150 ms (more on a busy
+      // machine, and a save now fsyncs its files and folders), so kills land in every phase (loading data,
+      // training, saving the artifact, registering, recording progress) and some rounds finish between kills.
+      const delay = Math.floor(((round * 0.618034) % 1) * 600);
       await new Promise((resolve) => setTimeout(resolve, delay));
       const signal = await kill(child, exited);
       expect(signal, `child died on its own after ${delay} ms:\n${stderr()}`).toBe("SIGKILL");
