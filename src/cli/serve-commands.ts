@@ -1,20 +1,22 @@
 import type { Command } from "commander";
 import { type Config, DEFAULT_CONFIG_PATH, loadConfig } from "../config/index.ts";
 import { ForecastInputError } from "../forecast/index.ts";
-import { Registry } from "../registry/index.ts";
+import { Registry, removeOrphanedArtifacts, removeStalePartials } from "../registry/index.ts";
 import {
   buildApp,
+  checkAdminExposure,
   closeOnSignals,
   forecastBody,
   type Lease,
   type LoadLog,
-  loadModels,
   loadSeriesCatalog,
+  ModelLoader,
   ModelUnavailableError,
   NO_MODEL_MESSAGE,
-  registrySource,
+  resolveAdminToken,
   type SeriesCatalog,
   type ServerApp,
+  ServerSetupError,
   ServingModels,
   withoutSecrets,
 } from "../server/index.ts";
@@ -85,11 +87,40 @@ async function trainFirstModels(config: Config, registry: Registry, log: LoadLog
   }
 }
 
+/**
+ * The config with the admin token resolved (from server.admin_token_file when only that is set), after
+ * checking that the admin routes are not left open on an address other machines reach.
+ */
+function withAdminToken(config: Config): Config {
+  try {
+    const token = resolveAdminToken(config.server);
+    checkAdminExposure(config.server, token);
+    return { ...config, server: { ...config.server, admin_token: token } };
+  } catch (error) {
+    if (error instanceof ServerSetupError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * What a crash can leave in the artifacts folder, removed with a log line: unfinished `.partial` folders,
+ * and complete folders no registry row names (saved, then killed before registering). Only folders older
+ * than the longest a run may take, so a training still running in another process keeps its own.
+ */
+function cleanArtifacts(config: Config, registry: Registry, log: LoadLog): void {
+  const root = config.paths.artifacts;
+  for (const folder of removeStalePartials(root))
+    log.warn(`removed ${folder}: an unfinished model folder left by a stopped training`);
+  const maxAgeMs = config.train.limits.max_seconds * 1000;
+  for (const folder of removeOrphanedArtifacts(root, registry, maxAgeMs))
+    log.warn(`removed ${folder}: a model folder no registry version names, left by a stopped training`);
+}
+
 async function serve(overrides: string[], flags: ServeFlags): Promise<void> {
   if (!LOG_LEVELS.includes(flags.logLevel)) {
     throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got '${flags.logLevel}'`);
   }
-  const config = loadConfig(flags.config, [...overrides, ...listenOverrides(flags)]);
+  const config = withAdminToken(loadConfig(flags.config, [...overrides, ...listenOverrides(flags)]));
   const registry = Registry.open(config.registry);
   const models = new ServingModels({ microBatchMax: config.server.micro_batch_max });
   let app: ServerApp | undefined;
@@ -101,13 +132,19 @@ async function serve(overrides: string[], flags: ServeFlags): Promise<void> {
     if (problem !== undefined) app.log.warn(problem);
     for (const run of interrupted)
       app.log.warn(`training run ${run.id} was cut off by a stop: marked failed`);
+    cleanArtifacts(config, registry, app.log);
     if (registry.production().length === 0 && flags.trainIfMissing) {
       await trainFirstModels(config, registry, app.log);
     }
     await app.loadServingModels();
     if (models.size === 0) app.log.warn(NO_MODEL_MESSAGE);
+    app.followRegistry();
     closeOnSignals(app, { afterClose: () => registry.close() });
-    await app.listen({ port: config.server.port, host: config.server.host });
+    await app.listen({
+      port: config.server.port,
+      host: config.server.host,
+      backlog: config.server.listen_backlog,
+    });
   } catch (error) {
     await app?.close();
     await models.close();
@@ -153,8 +190,11 @@ async function predict(overrides: string[], flags: PredictFlags): Promise<void> 
   const models = new ServingModels({ microBatchMax: 1 });
   const registry = Registry.open(config.registry);
   try {
-    const source = registrySource(registry);
-    await loadModels(source, models, { clipNegative: config.forecast.clip_negative, log: stderrLog });
+    const loader = new ModelLoader(registry, models, {
+      clipNegative: config.forecast.clip_negative,
+      log: stderrLog,
+    });
+    await loader.sync();
     const { seriesId } = flags;
     const lease = chooseModel(models, seriesId);
     try {

@@ -14,5 +14,6 @@ export type {
   RegistryConfig,
   ServerConfig,
   TrainConfig,
+  TrainLimits,
 } from "./schema.ts";
 export { configSchema } from "./schema.ts";

@@ -16,6 +16,16 @@ function isTree(value: unknown): value is Tree {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** An override's value read as YAML; text that is not YAML (`%`, an unclosed `{`) is a ConfigError naming the key. */
+function overrideValue(key: string, raw: string): unknown {
+  try {
+    return parseYaml(raw);
+  } catch (error) {
+    const reason = (error as Error).message.split("\n")[0];
+    throw new ConfigError(`override '${key}' has a value that is not valid YAML: ${reason}`);
+  }
+}
+
 /**
  * Applies OmegaConf-style dotlist overrides (`model.lstm_hidden=128`) to a parsed config tree.
  * Values are read as YAML scalars or flow collections (`3`, `0.5`, `true`, `[a, b]`); a key that the
@@ -37,7 +47,7 @@ export function applyOverrides(tree: Tree, overrides: readonly string[]): Tree {
         throw new ConfigError(`unknown config key '${path.join(".")}' (keys under ${where}: ${known})`);
       }
       if (i === path.length - 1) {
-        node[part] = raw === "" ? "" : parseYaml(raw);
+        node[part] = raw === "" ? "" : overrideValue(path.join("."), raw);
       } else {
         const next = node[part];
         if (!isTree(next))
@@ -88,6 +98,7 @@ const ENV_KEYS: Record<string, { key: string; text: boolean }> = {
   PORT: { key: "server.port", text: false },
   HOST: { key: "server.host", text: true },
   SALESCAST_ADMIN_TOKEN: { key: "server.admin_token", text: true },
+  SALESCAST_ADMIN_TOKEN_FILE: { key: "server.admin_token_file", text: true },
 };
 
 /** The env variables that are set, as dotlist overrides; they apply before the command line's. */
@@ -98,7 +109,7 @@ export function envOverrides(env: NodeJS.ProcessEnv): string[] {
 }
 
 /**
- * Reads the YAML file, applies the environment (PORT, HOST, SALESCAST_ADMIN_TOKEN) and then the dotlist
+ * Reads the YAML file, applies the environment (PORT, HOST, SALESCAST_ADMIN_TOKEN, SALESCAST_ADMIN_TOKEN_FILE) and then the dotlist
  * overrides, and validates the result.
  */
 export function loadConfig(

@@ -50,6 +50,23 @@ export const modelSchema = z.strictObject({
   ensemble: z.enum(["auto", "select", "weighted", "mean"]),
 });
 
+/**
+ * The bounds on a training run started over HTTP: every override and the run itself stay inside them, so a
+ * client cannot make the server train for days or run out of memory. They are the operator's: not overridable.
+ */
+export const trainLimitsSchema = z.strictObject({
+  max_epochs: positiveInt,
+  /** The most of data.window_size, model.conv_channels, model.lstm_hidden and data.batch_size. */
+  max_size: positiveInt,
+  max_lstm_layers: positiveInt,
+  /** The most series one run names (train.series). */
+  max_series: positiveInt,
+  /** The training worker's V8 heap (old generation), in MiB: past it the worker stops, the server does not. */
+  max_memory_mb: positiveInt,
+  /** A run still training after this many seconds is stopped and recorded as failed. */
+  max_seconds: positiveInt,
+});
+
 export const trainSchema = z.strictObject({
   max_epochs: positiveInt,
   lr: z.number().positive(),
@@ -59,6 +76,7 @@ export const trainSchema = z.strictObject({
   cv_windows: positiveInt.max(50),
   scope: z.enum(["global", "per_series"]),
   series: z.array(z.string().min(1)),
+  limits: trainLimitsSchema,
 });
 
 export const pathsSchema = z.strictObject({
@@ -76,6 +94,22 @@ export const serverSchema = z.strictObject({
   batch_max_items: positiveInt,
   micro_batch_max: positiveInt,
   admin_token: z.string(),
+  /** A file holding the admin token (a Docker secret); read at start when admin_token is empty. */
+  admin_token_file: z.string(),
+  /** Leave the admin routes open on a non-loopback host, on purpose (default false: the server refuses). */
+  open_admin: z.boolean(),
+  /** Single forecasts waiting for or in a model call; past it a request is answered 503 at once. */
+  max_pending: positiveInt,
+  /** A prediction not answered within this many milliseconds is answered 503. */
+  request_timeout_ms: positiveInt,
+  /** How often the server asks the registry whether production changed (another process promoted). */
+  registry_poll_ms: positiveInt,
+  /** Node's own timeouts: all request headers within, an idle keep-alive connection closed after, a whole request within. */
+  headers_timeout_ms: positiveInt,
+  keep_alive_timeout_ms: positiveInt,
+  receive_timeout_ms: positiveInt,
+  /** Connections the kernel may hold waiting to be accepted (capped by net.core.somaxconn). */
+  listen_backlog: positiveInt,
 });
 
 export const registrySchema = z.strictObject({
@@ -124,4 +158,5 @@ export type ModelConfig = Config["model"];
 export type TrainConfig = Config["train"];
 export type ServerConfig = Config["server"];
 export type RegistryConfig = Config["registry"];
+export type TrainLimits = Config["train"]["limits"];
 export type Frequency = Exclude<DataConfig["frequency"], "auto">;

@@ -47,6 +47,12 @@ export interface ModelInfo {
   created_at: string;
 }
 
+/**
+ * The largest scaled input the model's float32 arithmetic takes: float32 ends at 3.4e38, and the network
+ * multiplies the window by its weights and sums, so a scaled value stays twenty orders of magnitude below.
+ */
+export const MAX_SCALED_INPUT = 1e18;
+
 const INPUT_NAME = "input";
 const OUTPUT_NAME = "output";
 
@@ -179,7 +185,18 @@ export class SalesForecaster {
       }
     }
     const seriesStats = this.statsFor(request.seriesId);
-    return this.normalizationMode === "window" ? windowStats(values) : seriesStats;
+    const stats = this.normalizationMode === "window" ? windowStats(values) : seriesStats;
+    for (let i = 0; i < values.length; i++) {
+      if (Math.abs((values[i] - stats.mean) / stats.std) > MAX_SCALED_INPUT) {
+        const limit = MAX_SCALED_INPUT * stats.std + Math.abs(stats.mean);
+        throw new ForecastInputError(
+          `${field}[${i}] is ${values[i]}, too large for the model's float32 arithmetic: ` +
+            `values of this series must stay within ±${limit.toPrecision(3)}`,
+          "value",
+        );
+      }
+    }
+    return stats;
   }
 
   /** Forecasts many windows in one onnxruntime call; results come back in request order. */

@@ -1,5 +1,6 @@
 export { RegistryError } from "./errors.ts";
 export { applyMigrations, MIGRATIONS, type Migration } from "./migrations.ts";
+export { removeOrphanedArtifacts } from "./orphans.ts";
 export type { PromotionPolicy } from "./promotion-policy.ts";
 export type {
   ModelVersion,

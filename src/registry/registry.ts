@@ -63,40 +63,61 @@ export class Registry {
    * promotion policy. The artifact is read back from its folder and its checksum verified before any row
    * is written, so a row always points at a complete artifact on disk.
    */
-  register({ folder }: Pick<Artifact, "folder">): Registration {
-    if (basename(folder).startsWith(".")) {
-      throw new RegistryError(`${folder} is an unfinished temporary folder, not an artifact`, "invalid");
-    }
-    const { meta } = readArtifact(folder);
-    return this.write(() => {
-      const existing = this.models.byFolder(folder);
-      if (existing !== undefined) {
-        throw new RegistryError(
-          `${folder} is already registered as ${existing.name} v${existing.version} (id ${existing.id})`,
-          "conflict",
-        );
+  register(artifact: Pick<Artifact, "folder">): Registration {
+    const [registration] = this.registerAll([artifact]);
+    return registration;
+  }
+
+  /**
+   * Registers several artifacts (a per-series training's) in one transaction: all of them, each with its
+   * promotion, or none. With `runId`, the same transaction finishes that run as succeeded with their ids,
+   * so a crash leaves either a finished run with all its versions or an unfinished run with none.
+   */
+  registerAll(artifacts: readonly Pick<Artifact, "folder">[], runId?: string): Registration[] {
+    const checked = artifacts.map(({ folder }) => {
+      if (basename(folder).startsWith(".")) {
+        throw new RegistryError(`${folder} is an unfinished temporary folder, not an artifact`, "invalid");
       }
-      const candidate = this.models.insertCandidate({
-        name: meta.name,
-        created_at: meta.created_at,
-        folder,
-        onnx_sha256: meta.onnx_sha256,
-        metrics: meta.validation,
-        config: meta.config,
-      });
-      const production = this.models.productionOf(meta.name);
-      const decision = decidePromotion(
-        this.policy,
-        { mase: candidate.metrics.model.mase, measuredOn: candidate.metrics.measured_on },
-        production && {
-          version: production.version,
-          mase: production.metrics.model.mase,
-          measuredOn: production.metrics.measured_on,
-        },
-      );
-      if (!decision.promote) return { model: candidate, replaced: null, promoted: false, ...decision };
-      return { ...this.replaceProduction(candidate, production), promoted: true, reason: decision.reason };
+      return { folder, meta: readArtifact(folder).meta };
     });
+    return this.write(() => {
+      const registrations = checked.map(({ folder, meta }) => this.registerChecked(folder, meta));
+      if (runId !== undefined) {
+        const modelIds = registrations.map(({ model }) => model.id);
+        this.runs.finish(runId, { status: "succeeded", modelIds }, now(), () => true);
+      }
+      return registrations;
+    });
+  }
+
+  private registerChecked(folder: string, meta: Artifact["meta"]): Registration {
+    const existing = this.models.byFolder(folder);
+    if (existing !== undefined) {
+      throw new RegistryError(
+        `${folder} is already registered as ${existing.name} v${existing.version} (id ${existing.id})`,
+        "conflict",
+      );
+    }
+    const candidate = this.models.insertCandidate({
+      name: meta.name,
+      created_at: meta.created_at,
+      folder,
+      onnx_sha256: meta.onnx_sha256,
+      metrics: meta.validation,
+      config: meta.config,
+    });
+    const production = this.models.productionOf(meta.name);
+    const decision = decidePromotion(
+      this.policy,
+      { mase: candidate.metrics.model.mase, measuredOn: candidate.metrics.measured_on },
+      production && {
+        version: production.version,
+        mase: production.metrics.model.mase,
+        measuredOn: production.metrics.measured_on,
+      },
+    );
+    if (!decision.promote) return { model: candidate, replaced: null, promoted: false, ...decision };
+    return { ...this.replaceProduction(candidate, production), promoted: true, reason: decision.reason };
   }
 
   /** Archives `current` and makes `next` serve; `next` remembers `current` as where a rollback goes. */
@@ -206,6 +227,19 @@ export class Registry {
           ),
         ),
     );
+  }
+
+  /**
+   * SQLite's data_version: it changes when another connection (another process, a training worker) commits
+   * to the file, so a server can poll it cheaply to see a promotion it did not make.
+   */
+  dataVersion(): number {
+    return this.db.pragma("data_version", { simple: true }) as number;
+  }
+
+  /** Whether the file answers a query: what readiness asks. */
+  ping(): void {
+    this.db.prepare("SELECT 1").get();
   }
 
   close(): void {

@@ -2,17 +2,17 @@ import type { FastifyServerOptions } from "fastify";
 import type { Config } from "../config/index.ts";
 import { DataError, loadSeries } from "../data/index.ts";
 import type { Registry } from "../registry/index.ts";
+import { Admission } from "./admission.ts";
 import { adminGuard } from "./auth.ts";
 import { createBaseApp, type SalescastApp } from "./base-app.ts";
 import { HttpError } from "./errors.ts";
-import type { LoadReport } from "./load-models.ts";
+import { finiteGuard } from "./finite-guard.ts";
 import { createMetrics, registerMetrics, type SalescastMetrics } from "./metrics.ts";
-import { registrySource } from "./model-source.ts";
-import { ModelSync } from "./model-sync.ts";
+import { type LoadReport, ModelLoader } from "./model-loader.ts";
 import { registerBatchRoute } from "./routes/batch.ts";
 import { registerDocs } from "./routes/docs.ts";
 import { registerForecastRoutes } from "./routes/forecast.ts";
-import { registerHealthRoute } from "./routes/health.ts";
+import { registerHealthRoutes } from "./routes/health.ts";
 import { registerModelRoutes } from "./routes/models.ts";
 import { registerPredictRoutes } from "./routes/predict.ts";
 import { registerSeriesRoutes } from "./routes/series.ts";
@@ -48,6 +48,8 @@ export type ServerApp = SalescastApp & {
    * loads nothing.
    */
   loadServingModels(): Promise<LoadReport>;
+  /** Loads, checks and swaps in production changes made by other processes, every server.registry_poll_ms, until the app closes. */
+  followRegistry(): void;
 };
 
 const API_VERSION = "1.0.0";
@@ -59,40 +61,64 @@ const API_VERSION = "1.0.0";
 export async function buildApp(options: AppOptions): Promise<ServerApp> {
   const { config, models, registry, catalog, logger } = options;
   const metrics = options.metrics ?? createMetrics();
-  const app = createBaseApp({ bodyLimit: config.server.body_limit_bytes, logger });
+  const { server } = config;
+  const app = createBaseApp({
+    bodyLimit: server.body_limit_bytes,
+    logger,
+    secrets: [server.admin_token],
+    timeouts: {
+      headers: server.headers_timeout_ms,
+      keepAlive: server.keep_alive_timeout_ms,
+      request: server.receive_timeout_ms,
+    },
+  });
   registerMetrics(app, metrics);
   observeServing(models, metrics);
 
-  const source = registry === undefined ? async () => [] : registrySource(registry);
-  const sync = new ModelSync(source, models, {
+  const loader = new ModelLoader(registry, models, {
     clipNegative: config.forecast.clip_negative,
     log: app.log,
     metrics,
   });
   const runs =
-    registry === undefined ? undefined : new TrainingRuns({ registry, config, sync, metrics, log: app.log });
+    registry === undefined
+      ? undefined
+      : new TrainingRuns({ registry, config, sync: loader, metrics, log: app.log });
   app.addHook("onClose", async () => {
+    loader.stopPolling();
     await runs?.close();
     await models.close();
   });
 
+  const admission = new Admission({
+    maxPending: server.max_pending,
+    timeoutMs: server.request_timeout_ms,
+    metrics: { shed: (reason) => metrics.shedRequests.inc({ reason }) },
+  });
+  metrics.observeQueueDepth(() => admission.pending);
+  const guard = finiteGuard((model) => {
+    metrics.nonFiniteForecasts.inc({ model: model.name });
+    app.log.error(`model ${model.name} ${model.info.version} produced a non-finite forecast`);
+  });
+
   await registerDocs(app, API_VERSION);
-  registerHealthRoute(app, models, () => sync.failures());
-  registerPredictRoutes(app, models);
-  registerBatchRoute(app, models, config.server.batch_max_items);
+  registerHealthRoutes(app, { models, registry, loadFailures: () => loader.failures() });
+  registerPredictRoutes(app, { models, admission, guard });
+  registerBatchRoute(app, { models, maxItems: server.batch_max_items, admission, guard });
   registerForecastRoutes(app, models);
   if (catalog !== undefined) registerSeriesRoutes(app, { catalog });
   if (registry !== undefined && runs !== undefined) {
-    const guard = adminGuard(config.server.admin_token);
-    registerModelRoutes(app, { registry, models, sync, guard });
+    const admin = adminGuard(server.admin_token);
+    registerModelRoutes(app, { registry, models, loader, guard: admin });
     registerTrainRoutes(app, {
       runs,
-      guard,
+      guard: admin,
       categories: { runs, registry, listSeries: seriesLister(config) },
     });
   }
   registerDashboard(app, { distDir: options.dashboardDir ?? DEFAULT_DASHBOARD_DIR });
-  app.decorate("loadServingModels", () => sync.sync());
+  app.decorate("loadServingModels", () => loader.sync());
+  app.decorate("followRegistry", () => loader.startPolling(server.registry_poll_ms));
   return app as ServerApp;
 }
 

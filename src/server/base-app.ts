@@ -2,9 +2,14 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { errorHandler, notFoundHandler } from "./errors.ts";
 import { acceptJsonBodiesOnly } from "./json-body.ts";
+import { redactor } from "./redact.ts";
 
 export interface BaseAppOptions {
   bodyLimit: number;
+  /** Words no error answer may contain (the admin token). */
+  secrets?: readonly string[];
+  /** Node's own server timeouts, in milliseconds. */
+  timeouts?: { headers: number; keepAlive: number; request: number };
   logger?: FastifyServerOptions["logger"];
 }
 
@@ -13,10 +18,16 @@ export interface BaseAppOptions {
  * Ajv otherwise coerces null and true to numbers and drops unknown fields, and a missing day is not a
  * zero-sales day), and one error shape for every failure.
  */
-export function createBaseApp({ bodyLimit, logger = false }: BaseAppOptions) {
+export function createBaseApp({ bodyLimit, logger = false, secrets = [], timeouts }: BaseAppOptions) {
   const app = Fastify({
     logger,
     bodyLimit,
+    // A slow or stalled client cannot hold a connection and its memory for ever.
+    ...(timeouts && {
+      http: { headersTimeout: timeouts.headers },
+      keepAliveTimeout: timeouts.keepAlive,
+      requestTimeout: timeouts.request,
+    }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, verbose: true } },
     // While closing, a request arriving on an open keep-alive connection is still answered (with
     // `Connection: close`) rather than refused with a 503 in Fastify's own error shape.
@@ -24,7 +35,7 @@ export function createBaseApp({ bodyLimit, logger = false }: BaseAppOptions) {
   }).withTypeProvider<TypeBoxTypeProvider>();
   acceptJsonBodiesOnly(app);
   closeKeepAliveWhenClosing(app);
-  app.setErrorHandler(errorHandler(bodyLimit));
+  app.setErrorHandler(errorHandler(bodyLimit, redactor(secrets)));
   app.setNotFoundHandler(notFoundHandler);
   return app;
 }

@@ -1,6 +1,9 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { ForecastInputError } from "../forecast/index.ts";
 import { RegistryError } from "../registry/index.ts";
+import { NonFiniteForecastError } from "./finite-guard.ts";
+import { UnloadableModelError } from "./model-loader.ts";
+import { withoutPaths } from "./redact.ts";
 import type { ErrorBody } from "./schemas.ts";
 import { ModelUnavailableError } from "./serving-models.ts";
 import { type SchemaError, schemaProblem } from "./validation-messages.ts";
@@ -12,6 +15,8 @@ export class HttpError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** Headers the answer carries, such as Retry-After. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -57,6 +62,12 @@ function describeError(
     const [status, code] = REGISTRY_ANSWERS[error.kind];
     return { status, body: { error: code, message: error.message } };
   }
+  if (error instanceof NonFiniteForecastError) {
+    return { status: 500, body: { error: "non_finite_forecast", message: error.message } };
+  }
+  if (error instanceof UnloadableModelError) {
+    return { status: 409, body: { error: "unloadable_model", message: error.message } };
+  }
   if (error instanceof ModelUnavailableError) {
     return { status: 503, body: { error: "model_unavailable", message: error.message } };
   }
@@ -83,12 +94,19 @@ function describeError(
   return { status: 500, body: { error: "internal_error", message: "internal server error" } };
 }
 
-/** Fastify's error handler: one error shape for every 4xx and 5xx; server faults are logged, never shown. */
-export function errorHandler(bodyLimit: number) {
+/**
+ * Fastify's error handler: one error shape for every 4xx and 5xx; server faults are logged, never shown,
+ * and no message names a file's folders or a secret.
+ */
+export function errorHandler(bodyLimit: number, redact: (message: string) => string = withoutPaths) {
   return (error: FrameworkError, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = describeError(error, request, bodyLimit);
     if (status >= 500 && status !== 503) request.log.error({ err: error }, "request failed");
-    return reply.code(status).send(body);
+    if (error instanceof HttpError && error.headers !== undefined) reply.headers(error.headers);
+    const safe: ErrorBody = { ...body, message: redact(body.message) };
+    if (body.details !== undefined)
+      safe.details = body.details.map((d) => ({ field: d.field, message: redact(d.message) }));
+    return reply.code(status).send(safe);
   };
 }
 

@@ -1,20 +1,27 @@
 export { type AppOptions, buildApp, type ServerApp } from "./app.ts";
-export { type AdminGuard, adminGuard } from "./auth.ts";
+export {
+  type AdminGuard,
+  adminGuard,
+  checkAdminExposure,
+  isLoopbackHost,
+  resolveAdminToken,
+  ServerSetupError,
+} from "./auth.ts";
 export { createBaseApp, type SalescastApp } from "./base-app.ts";
 export { HttpError } from "./errors.ts";
 export { type CloseOptions, closeOnSignals } from "./lifecycle.ts";
-export { type LoadLog, type LoadOptions, type LoadReport, loadModels } from "./load-models.ts";
 export { createMetrics, registerMetrics, type SalescastMetrics } from "./metrics.ts";
 export { type BatchForecaster, MicroBatcher } from "./micro-batcher.ts";
 export {
-  artifactDirectorySource,
+  type LoadFailure,
+  type LoadLog,
+  type LoadReport,
+  ModelLoader,
   type ModelRef,
-  type ModelSource,
-  registrySource,
+  productionRefs,
   registryVersionLabel,
-  type SourceLog,
-} from "./model-source.ts";
-export { type LoadFailure, ModelSync } from "./model-sync.ts";
+  UnloadableModelError,
+} from "./model-loader.ts";
 export { forecastBody } from "./responses.ts";
 export { createSeriesCatalog, loadSeriesCatalog, type SeriesCatalog } from "./series-catalog.ts";
 export {

@@ -28,6 +28,12 @@ export interface SalescastMetrics {
   readonly predictions: Pick<Counter<"model" | "version">, "inc">;
   readonly microBatchSize: Pick<Histogram, "observe">;
   readonly modelLoadFailures: Pick<Counter<"model">, "inc">;
+  /** Requests answered 503 by the admission queue: full (queue_full) or past the deadline (timeout). */
+  readonly shedRequests: Pick<Counter<"reason">, "inc">;
+  /** Forecasts a model produced that were not finite (answered 500, never sent). */
+  readonly nonFiniteForecasts: Pick<Counter<"model">, "inc">;
+  /** Reads the admission queue's depth at each scrape. */
+  observeQueueDepth(read: () => number): void;
   /** Counts the run and observes its duration under the same outcome label. */
   recordTrainingRun(outcome: TrainingOutcome, seconds: number): void;
   /** Replaces the whole set of serving models: a model no longer serving disappears from the gauge. */
@@ -72,6 +78,64 @@ export function createMetrics(): SalescastMetrics {
     buckets: TRAINING_DURATION_BUCKETS,
     registers,
   });
+  // Labelled series exist only once set: start the ones the dashboard queries at 0, so a fresh server's
+  // panels show 0 rather than "No data".
+  for (const outcome of ["succeeded", "failed"] as const) {
+    trainingRuns.inc({ outcome }, 0);
+    trainingRunDuration.zero({ outcome });
+  }
+  let readQueueDepth = () => 0;
+  new Gauge({
+    name: "salescast_pending_forecasts",
+    help: "Forecast requests waiting for or in a model call (the admission queue, bounded by server.max_pending).",
+    registers,
+    collect() {
+      this.set(readQueueDepth());
+    },
+  });
+  const shedRequests = new Counter({
+    name: "salescast_shed_requests_total",
+    help: "Forecast requests answered 503 without a forecast: the queue was full, or the deadline passed.",
+    labelNames: ["reason"] as const,
+    registers,
+  });
+  for (const reason of ["queue_full", "timeout"]) shedRequests.inc({ reason }, 0);
+  const modelLoadFailures = new Counter({
+    name: "salescast_model_load_failures_total",
+    help: "Model versions that failed to load (the previous version kept serving).",
+    labelNames: ["model"] as const,
+    registers,
+  });
+  modelLoadFailures.inc({ model: "global" }, 0);
+  const nonFiniteForecasts = new Counter({
+    name: "salescast_non_finite_forecasts_total",
+    help: "Forecasts that came out NaN or infinite for a valid input, by model (answered 500).",
+    labelNames: ["model"] as const,
+    registers,
+  });
+  nonFiniteForecasts.inc({ model: "global" }, 0);
+  const httpRequests = new Counter({
+    name: "salescast_http_requests_total",
+    help: "HTTP requests answered, by method, route pattern and status code.",
+    labelNames: ["method", "route", "status_code"] as const,
+    registers,
+  });
+  const httpRequestDuration = new Histogram({
+    name: "salescast_http_request_duration_seconds",
+    help: "Time from receiving a request to sending its response, by method and route pattern.",
+    labelNames: ["method", "route"] as const,
+    buckets: HTTP_DURATION_BUCKETS,
+    registers,
+  });
+  httpRequests.inc({ method: "POST", route: "/api/predict", status_code: 200 }, 0);
+  httpRequests.inc({ method: "POST", route: "/api/predict", status_code: 503 }, 0);
+  httpRequestDuration.zero({ method: "POST", route: "/api/predict" });
+  const predictions = new Counter({
+    name: "salescast_predictions_total",
+    help: "Forecasts made, by model and version (a batch request counts each item).",
+    labelNames: ["model", "version"] as const,
+    registers,
+  });
   const servingModelInfo = new Gauge({
     name: "salescast_serving_model_info",
     help: "1 for each model version currently answering predictions.",
@@ -81,44 +145,31 @@ export function createMetrics(): SalescastMetrics {
 
   return {
     registry,
-    httpRequests: new Counter({
-      name: "salescast_http_requests_total",
-      help: "HTTP requests answered, by method, route pattern and status code.",
-      labelNames: ["method", "route", "status_code"] as const,
-      registers,
-    }),
-    httpRequestDuration: new Histogram({
-      name: "salescast_http_request_duration_seconds",
-      help: "Time from receiving a request to sending its response, by method and route pattern.",
-      labelNames: ["method", "route"] as const,
-      buckets: HTTP_DURATION_BUCKETS,
-      registers,
-    }),
-    predictions: new Counter({
-      name: "salescast_predictions_total",
-      help: "Forecasts made, by model and version (a batch request counts each item).",
-      labelNames: ["model", "version"] as const,
-      registers,
-    }),
+    httpRequests,
+    httpRequestDuration,
+    predictions,
     microBatchSize: new Histogram({
       name: "salescast_micro_batch_size",
       help: "Predictions gathered into one model call by the micro-batcher.",
       buckets: MICRO_BATCH_BUCKETS,
       registers,
     }),
-    modelLoadFailures: new Counter({
-      name: "salescast_model_load_failures_total",
-      help: "Model versions that failed to load (the previous version kept serving).",
-      labelNames: ["model"] as const,
-      registers,
-    }),
+    modelLoadFailures,
+    shedRequests,
+    nonFiniteForecasts,
+    observeQueueDepth(read) {
+      readQueueDepth = read;
+    },
     recordTrainingRun(outcome, seconds) {
       trainingRuns.inc({ outcome });
       trainingRunDuration.observe({ outcome }, seconds);
     },
     setServingModels(models) {
       servingModelInfo.reset();
-      for (const { name, version } of models) servingModelInfo.set({ model: name, version }, 1);
+      for (const { name, version } of models) {
+        servingModelInfo.set({ model: name, version }, 1);
+        predictions.inc({ model: name, version }, 0);
+      }
     },
   };
 }

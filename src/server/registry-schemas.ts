@@ -199,12 +199,6 @@ export const StageChangeResponse = Type.Object(
     serving: Type.Union([ServingVersion, Type.Null()], {
       description: "the version of this name answering predictions once the swap is done",
     }),
-    load_error: Type.Optional(
-      Type.String({
-        description:
-          "present when the new production version could not be loaded: why; the version before it keeps serving",
-      }),
-    ),
   },
   {
     description: "the registry's change, and the serving model once hot-swapped",

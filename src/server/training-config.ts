@@ -1,4 +1,10 @@
-import { applyOverrides, type Config, ConfigError, validateConfig } from "../config/index.ts";
+import {
+  applyOverrides,
+  type Config,
+  ConfigError,
+  type TrainLimits,
+  validateConfig,
+} from "../config/index.ts";
 import { HttpError } from "./errors.ts";
 
 /** What a client may ask of a training run over HTTP. */
@@ -21,6 +27,9 @@ function refusal(path: readonly string[]): string | undefined {
       return "registry.* choose the registry file and its promotion policy";
     case "server":
       return "server.* are the server's own settings";
+    case "train":
+      if (path.length === 1 || path[1] === "limits") return "train.limits.* bound what a run may ask";
+      return undefined;
     case "data":
       // replacing the whole section (`data={...}`) could set data.csv_path too
       if (path.length === 1 || path[1] === "csv_path") return "data.csv_path chooses the file read";
@@ -85,10 +94,38 @@ export function trainingConfig(base: Config, { series, overrides = [] }: TrainRe
     if (error instanceof ConfigError) throw new HttpError(422, "invalid_override", error.message);
     throw error;
   }
+  checkLimits(config, base.train.limits);
   return withoutSecrets(config);
 }
 
-/** The configuration with the admin token blanked, for training (which records its configuration). */
+/** Each bounded setting of a run, with the limit that bounds it. */
+function boundedSettings(config: Config, limits: TrainLimits): [string, number, number, string][] {
+  return [
+    ["train.max_epochs", config.train.max_epochs, limits.max_epochs, "max_epochs"],
+    ["data.window_size", config.data.window_size, limits.max_size, "max_size"],
+    ["data.batch_size", config.data.batch_size, limits.max_size, "max_size"],
+    ["model.conv_channels", config.model.conv_channels, limits.max_size, "max_size"],
+    ["model.lstm_hidden", config.model.lstm_hidden, limits.max_size, "max_size"],
+    ["model.lstm_layers", config.model.lstm_layers, limits.max_lstm_layers, "max_lstm_layers"],
+    ["train.series", config.train.series.length, limits.max_series, "max_series"],
+  ];
+}
+
+/** A run beyond the server's train.limits is a 422 naming the key, its value and the limit. */
+function checkLimits(config: Config, limits: TrainLimits): void {
+  for (const [key, value, limit, name] of boundedSettings(config, limits)) {
+    if (value > limit) {
+      const what = key === "train.series" ? `names ${value} series` : `is ${value}`;
+      throw new HttpError(
+        422,
+        "over_limit",
+        `${key} ${what}, over the server's limit of ${limit} (train.limits.${name})`,
+      );
+    }
+  }
+}
+
+/** The configuration with the admin token (and where it is read from) blanked, for training (which records its configuration). */
 export function withoutSecrets(config: Config): Config {
-  return { ...config, server: { ...config.server, admin_token: "" } };
+  return { ...config, server: { ...config.server, admin_token: "", admin_token_file: "" } };
 }

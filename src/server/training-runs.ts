@@ -8,9 +8,9 @@ import {
   trainingWorkerData,
 } from "../train/training-worker.ts";
 import { HttpError } from "./errors.ts";
-import type { LoadLog, LoadReport } from "./load-models.ts";
 import type { SalescastMetrics } from "./metrics.ts";
-import type { ModelSync } from "./model-sync.ts";
+import type { LoadLog, LoadReport, ModelLoader } from "./model-loader.ts";
+import { withoutPaths } from "./redact.ts";
 import { type TrainRequest, trainingConfig } from "./training-config.ts";
 
 /** A model version named in a hot-swap report. */
@@ -36,7 +36,7 @@ export interface TrainingRunsOptions {
   /** The server's configuration: each run's overrides apply over it. */
   config: Config;
   /** Loads the new production versions once a run ends. */
-  sync: Pick<ModelSync, "sync">;
+  sync: Pick<ModelLoader, "sync">;
   metrics: Pick<SalescastMetrics, "recordTrainingRun">;
   log: LoadLog;
 }
@@ -48,12 +48,18 @@ const WORKER_MODULE = new URL("../train/training-worker.ts", import.meta.url);
  * not inherit the loader tsx registered in the main thread (`--import tsx` in execArgv does not reach the
  * worker's entry module either), so a small bootstrap registers tsx in the worker and then imports it.
  */
-function startTrainingWorker(data: TrainingWorkerData): Worker {
+function startTrainingWorker(data: TrainingWorkerData, maxMemoryMb: number): Worker {
   const tsx = import.meta.resolve("tsx/esm/api");
   const bootstrap =
     `import(${JSON.stringify(tsx)})` +
     `.then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_MODULE.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: data, name: `salescast training ${data.runId}` });
+  return new Worker(bootstrap, {
+    eval: true,
+    workerData: data,
+    name: `salescast training ${data.runId}`,
+    // A run that outgrows its heap ends the worker with ERR_WORKER_OUT_OF_MEMORY, never the server.
+    resourceLimits: { maxOldGenerationSizeMb: maxMemoryMb },
+  });
 }
 
 const KEPT_SWAP_REPORTS = 100;
@@ -118,11 +124,17 @@ export class TrainingRuns {
     return this.get(run.id);
   }
 
-  /** The run as the registry has it, with the hot swap once done; a RegistryError (not_found) for an unknown id. */
+  /**
+   * The run as the registry has it, with the hot swap once done, its error naming files by their last part
+   * only; a RegistryError (not_found) for an unknown id.
+   */
   get(id: string): RunView {
-    const run = this.options.registry.getRun(id);
+    const recorded = this.options.registry.getRun(id);
+    const run = recorded.error === null ? recorded : { ...recorded, error: withoutPaths(recorded.error) };
     const swap = this.swaps.get(id);
-    return swap === undefined ? run : { ...run, hot_swap: swap };
+    if (swap === undefined) return run;
+    const failed = swap.failed.map((failure) => ({ ...failure, reason: withoutPaths(failure.reason) }));
+    return { ...run, hot_swap: { ...swap, failed } };
   }
 
   /** Stops every running worker; their runs are finished as failed (interrupted). */
@@ -137,9 +149,10 @@ export class TrainingRuns {
     const started = performance.now();
     const entry: ActiveRun = { handled: Promise.resolve() };
     this.active.set(runId, entry);
+    const { max_memory_mb, max_seconds } = this.options.config.train.limits;
     let worker: Worker;
     try {
-      worker = startTrainingWorker(trainingWorkerData(config, runId));
+      worker = startTrainingWorker(trainingWorkerData(config, runId), max_memory_mb);
     } catch (error) {
       const why = `cannot start the training worker: ${(error as Error).message}`;
       entry.handled = this.ended(runId, started, why);
@@ -154,10 +167,21 @@ export class TrainingRuns {
     worker.on("error", (error) => {
       crash = error;
     });
+    let overTime = false;
+    const budget = setTimeout(() => {
+      overTime = true;
+      worker.terminate();
+    }, max_seconds * 1000);
+    budget.unref();
     entry.handled = new Promise<void>((resolve) => {
       worker.once("exit", (code) => {
+        clearTimeout(budget);
         let why: string;
         if (message?.kind === "failed") why = message.error;
+        else if (overTime)
+          why = `stopped: the run took longer than the server's limit of ${max_seconds} s (train.limits.max_seconds)`;
+        else if ((crash as { code?: string } | undefined)?.code === "ERR_WORKER_OUT_OF_MEMORY")
+          why = `stopped: the run needed more memory than the server's limit of ${max_memory_mb} MiB (train.limits.max_memory_mb)`;
         else if (crash !== undefined) why = `the training worker failed: ${crash.message}`;
         else if (this.closing) why = "interrupted: the server stopped before the run finished";
         else why = `the training worker exited (code ${code}) before finishing the run`;

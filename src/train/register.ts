@@ -19,12 +19,15 @@ export interface TrainAndRegisterResult {
 
 export interface TrainAndRegisterOptions extends TrainRunOptions {
   registry: Registry;
+  /** The run that the registration finishes, in the same transaction. */
+  runId?: string;
 }
 
 /**
  * Trains what the config asks (one global model, or one per series) and registers every artifact as a
- * new version, promoted or not by the registry's policy. Saving happens before registering, so a
- * failed save leaves no row. Partial folders left by killed runs are cleared first.
+ * new version, promoted or not by the registry's policy, all in one transaction (a per-series training's
+ * versions all, or none). Saving happens before registering, so a failed save leaves no row. Partial
+ * folders left by killed runs are cleared first.
  */
 export async function trainAndRegister(
   config: Config,
@@ -32,10 +35,11 @@ export async function trainAndRegister(
 ): Promise<TrainAndRegisterResult> {
   removeStalePartials(config.paths.artifacts);
   const result = await trainFromConfig(config, { progress: options.progress });
-  const models = result.models.map((model) => ({
-    ...model,
-    registration: options.registry.register(model.artifact),
-  }));
+  const registrations = options.registry.registerAll(
+    result.models.map((model) => model.artifact),
+    options.runId,
+  );
+  const models = result.models.map((model, i) => ({ ...model, registration: registrations[i] }));
   return { models, warnings: result.warnings };
 }
 
@@ -60,8 +64,8 @@ export function runProgress(registry: Registry, runId: string) {
 
 /**
  * Carries out a queued training run: starts it, trains and registers with progress recorded on the run,
- * and finishes it as succeeded with the registered model ids, or failed with the error's message
- * (the error is rethrown for the caller to log).
+ * and finishes it as succeeded with the registered model ids (in the registration's transaction), or
+ * failed with the error's message (the error is rethrown for the caller to log).
  */
 export async function executeRun(
   config: Config,
@@ -76,12 +80,7 @@ export async function executeRun(
         "invalid",
       );
     }
-    const result = await trainAndRegister(config, { registry, progress: runProgress(registry, runId) });
-    registry.finishRun(runId, {
-      status: "succeeded",
-      modelIds: result.models.map(({ registration }) => registration.model.id),
-    });
-    return result;
+    return await trainAndRegister(config, { registry, runId, progress: runProgress(registry, runId) });
   } catch (error) {
     registry.finishRun(runId, { status: "failed", error: (error as Error).message });
     throw error;

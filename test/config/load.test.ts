@@ -104,3 +104,11 @@ describe("loadConfig", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe("override values that are not YAML", () => {
+  it("are a ConfigError naming the key", () => {
+    expect(() => loadConfig(bundled, ["train.max_epochs=%"], {})).toThrow(
+      /^override 'train\.max_epochs' has a value that is not valid YAML: /,
+    );
+  });
+});

@@ -346,6 +346,7 @@ describe("with the global and two per-series models serving", () => {
       "/api/forecast",
       "/api/forecast/{series_id}",
       "/api/health",
+      "/api/health/ready",
       "/api/predict",
       "/api/predict/batch",
       "/api/predict/{series_id}",

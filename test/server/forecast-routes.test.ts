@@ -36,7 +36,7 @@ describe("GET /api/forecast/{series_id}", () => {
     expect(body.series_id).toBe("Beauty");
     expect(body.model.name).toBe("series:Beauty");
     expect(body.forecast.map((p) => p.date)).toEqual(NEXT_DAYS);
-    expect(Object.keys(body.members).sort()).toEqual(["linear", "network_on_linear", "seasonal_naive"]);
+    expect(Object.keys(body.members).sort()).toEqual(["network_on_linear", "seasonal_naive"]);
     for (const values of Object.values(body.members)) expect(values).toHaveLength(14);
     // The ensemble is a convex combination of its members: at every step within their range.
     body.forecast.forEach(({ value }, k) => {

@@ -258,8 +258,45 @@ describe("Grafana dashboard", () => {
 
     expect([...queried].filter((name) => !families.has(name))).toEqual([]);
     const salescastFamilies = [...families].filter((name) => name.startsWith("salescast_"));
-    expect(salescastFamilies.length).toBe(8);
+    expect(salescastFamilies.length).toBe(11);
     expect(salescastFamilies.filter((name) => !queried.has(name))).toEqual([]);
+  });
+
+  it("has a sample, at 0, of every salescast series the dashboard queries on a fresh server", async () => {
+    const app = Fastify();
+    const fresh = createMetrics();
+    registerMetrics(app, fresh);
+    // what a server does once its first model serves; nothing has been requested, trained or loaded yet
+    fresh.setServingModels([{ name: "global", version: "v1" }]);
+    const text = (await app.inject({ method: "GET", url: "/metrics" })).body;
+    await app.close();
+    const samples = parseSamples(text);
+    const queried = [...new Set(dashboardExpressions().flatMap(metricFamiliesIn))].filter((name) =>
+      name.startsWith("salescast_"),
+    );
+    const ofFamily = (family: string) =>
+      samples.filter((s) => s.name === family || s.name.replace(/_(?:bucket|sum|count)$/, "") === family);
+    expect(queried.filter((family) => ofFamily(family).length === 0)).toEqual([]);
+    const nonZero = queried
+      .filter((family) => family !== "salescast_serving_model_info")
+      .flatMap((family) =>
+        ofFamily(family)
+          .filter((s) => s.value !== 0)
+          .map((s) => s.name),
+      );
+    expect(nonZero).toEqual([]);
+    for (const outcome of ["succeeded", "failed"]) {
+      expect(samples).toContainEqual({
+        name: "salescast_training_runs_total",
+        labels: { outcome },
+        value: 0,
+      });
+    }
+    expect(samples).toContainEqual({
+      name: "salescast_predictions_total",
+      labels: { model: "global", version: "v1" },
+      value: 0,
+    });
   });
 
   it("reads metric names out of PromQL, not label names, functions or ranges", () => {

@@ -293,31 +293,24 @@ describe("promotion and rollback over HTTP", () => {
     expect(response.json().serving).toEqual({ name: "global", version: "v1", id: v1.id });
   });
 
-  it("a version whose file is broken is reported and the serving one stays", async () => {
-    const failuresBefore = samples((await get("/metrics")).body, "salescast_model_load_failures_total");
-    expect(failuresBefore.size).toBe(0);
+  it("a version whose file is broken is refused before the registry changes, and the serving one stays", async () => {
+    const failures = async () =>
+      samples((await get("/metrics")).body, "salescast_model_load_failures_total").get('{model="global"}');
+    expect(await failures()).toBe(0);
+    const stageBefore = server.registry.get(v2.id).stage;
     appendFileSync(join(v2.folder, "model.onnx"), "x");
     const response = await post(`/api/models/${v2.id}/promote`);
-    expect(response.statusCode).toBe(200);
+    expect(response.statusCode).toBe(409);
     const body = response.json();
-    expect(body.model).toMatchObject({ id: v2.id, stage: "production", serving: false });
-    expect(body.serving).toEqual({ name: "global", version: "v1", id: v1.id });
-    expect(body.load_error).toMatch(/model\.onnx does not match its checksum/);
-    await expectServedBy("v1");
-
-    const health = (await get("/api/health")).json();
-    expect(health.models).toEqual([expect.objectContaining({ version: "v1", id: v1.id })]);
-    expect(health.load_failures).toEqual([
-      { name: "global", version: "v2", id: v2.id, reason: body.load_error, at: expect.any(String) },
-    ]);
-    const metrics = (await get("/metrics")).body;
-    expect(samples(metrics, "salescast_model_load_failures_total")).toEqual(
-      new Map([['{model="global"}', 1]]),
+    expect(body.error).toBe("unloadable_model");
+    expect(body.message).toMatch(
+      /^cannot promote global v2 \(id \d+\): it does not load: .*model\.onnx does not match its checksum/,
     );
-
-    // rolling back to the version that serves clears the report
-    expect((await post("/api/models/rollback", {})).statusCode).toBe(200);
-    expect((await get("/api/health")).json()).not.toHaveProperty("load_failures");
+    // the answer names the file, not the folders it lives in
+    expect(body.message).not.toContain(server.dir);
+    expect(server.registry.get(v2.id).stage).toBe(stageBefore);
+    expect(server.registry.get(v1.id).stage).toBe("production");
     await expectServedBy("v1");
+    expect(await failures()).toBe(1);
   });
 });

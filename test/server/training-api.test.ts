@@ -236,7 +236,10 @@ describe("POST /api/train", () => {
 
 describe("closing the server during a run", () => {
   it("stops the worker and records the run as interrupted", async () => {
-    const { dir, config, registry } = openRegistry(["registry.promotion=always"]);
+    const { dir, config, registry } = openRegistry([
+      "registry.promotion=always",
+      "train.limits.max_epochs=100000",
+    ]);
     const other = await startServer(dir, config, registry);
     let closed = false;
     try {
@@ -260,7 +263,12 @@ describe("closing the server during a run", () => {
       expect(run.model_ids).toEqual([]);
       expect(registry.activeRun("global")).toBeUndefined();
       const metrics = await other.metrics.registry.metrics();
-      expect(samples(metrics, "salescast_training_runs_total")).toEqual(new Map([['{outcome="failed"}', 1]]));
+      expect(samples(metrics, "salescast_training_runs_total")).toEqual(
+        new Map([
+          ['{outcome="succeeded"}', 0],
+          ['{outcome="failed"}', 1],
+        ]),
+      );
     } finally {
       if (!closed) await other.app.close();
       await other.close();

@@ -1,6 +1,8 @@
 import type { ForecastRequest } from "../../forecast/index.ts";
+import type { Admission } from "../admission.ts";
 import type { SalescastApp } from "../base-app.ts";
 import { HttpError } from "../errors.ts";
+import type { FiniteGuard } from "../finite-guard.ts";
 import { forecastBody } from "../responses.ts";
 import { BatchResponse, batchBody, errorResponses, type PredictResponseBody } from "../schemas.ts";
 import type { Lease, ServingModel, ServingModels } from "../serving-models.ts";
@@ -10,11 +12,25 @@ interface Job {
   request: ForecastRequest;
 }
 
-/** POST /api/predict/batch: many forecasts in one request, one model call per model, answers in order. */
-export function registerBatchRoute(app: SalescastApp, models: ServingModels, maxItems: number): void {
+/**
+ * POST /api/predict/batch: many forecasts in one request, one model call per model, answers in order. A batch
+ * takes one place in the admission queue.
+ */
+export interface BatchRouteDeps {
+  models: ServingModels;
+  maxItems: number;
+  admission: Admission;
+  guard: FiniteGuard;
+}
+
+export function registerBatchRoute(
+  app: SalescastApp,
+  { models, maxItems, admission, guard }: BatchRouteDeps,
+): void {
   app.post(
     "/api/predict/batch",
     {
+      onRequest: admission.gate,
       schema: {
         tags: ["forecast"],
         summary: "Forecast many windows at once",
@@ -23,42 +39,45 @@ export function registerBatchRoute(app: SalescastApp, models: ServingModels, max
         response: { 200: BatchResponse, ...errorResponses(400, 413, 415, 422, 500, 503) },
       },
     },
-    async (request) => {
-      const leases: Lease[] = [];
-      try {
-        // Resolve and validate every item before any model runs, so a bad item fails the request whole.
-        const jobsByModel = new Map<ServingModel, Job[]>();
-        for (const [index, item] of request.body.items.entries()) {
-          const seriesId = item.series_id;
-          const lease = seriesId === undefined ? models.acquireDefault() : models.acquireForSeries(seriesId);
-          if (!lease) {
-            throw new HttpError(
-              422,
-              "unknown_series",
-              `items[${index}].series_id: no model serves series '${seriesId}'`,
-            );
-          }
-          leases.push(lease);
-          const job = { index, request: { values: item.series, seriesId } };
-          lease.model.forecaster.validate(job.request, `items[${index}].series`);
-          const jobs = jobsByModel.get(lease.model);
-          if (jobs) jobs.push(job);
-          else jobsByModel.set(lease.model, [job]);
-        }
-        const results: PredictResponseBody[] = new Array(request.body.items.length);
-        await Promise.all(
-          [...jobsByModel].map(async ([model, jobs]) => {
-            const forecasts = await model.forecaster.predictMany(jobs.map((job) => job.request));
-            models.countPredictions(model, forecasts.length);
-            for (const [k, job] of jobs.entries()) {
-              results[job.index] = forecastBody(model.info, forecasts[k], job.request.seriesId);
+    async (request) =>
+      admission.run(async () => {
+        const leases: Lease[] = [];
+        try {
+          // Resolve and validate every item before any model runs, so a bad item fails the request whole.
+          const jobsByModel = new Map<ServingModel, Job[]>();
+          for (const [index, item] of request.body.items.entries()) {
+            const seriesId = item.series_id;
+            const lease =
+              seriesId === undefined ? models.acquireDefault() : models.acquireForSeries(seriesId);
+            if (!lease) {
+              throw new HttpError(
+                422,
+                "unknown_series",
+                `items[${index}].series_id: no model serves series '${seriesId}'`,
+              );
             }
-          }),
-        );
-        return { results };
-      } finally {
-        for (const lease of leases) lease.release();
-      }
-    },
+            leases.push(lease);
+            const job = { index, request: { values: item.series, seriesId } };
+            lease.model.forecaster.validate(job.request, `items[${index}].series`);
+            const jobs = jobsByModel.get(lease.model);
+            if (jobs) jobs.push(job);
+            else jobsByModel.set(lease.model, [job]);
+          }
+          const results: PredictResponseBody[] = new Array(request.body.items.length);
+          await Promise.all(
+            [...jobsByModel].map(async ([model, jobs]) => {
+              const forecasts = await model.forecaster.predictMany(jobs.map((job) => job.request));
+              guard(model, forecasts);
+              models.countPredictions(model, forecasts.length);
+              for (const [k, job] of jobs.entries()) {
+                results[job.index] = forecastBody(model.info, forecasts[k], job.request.seriesId);
+              }
+            }),
+          );
+          return { results };
+        } finally {
+          for (const lease of leases) lease.release();
+        }
+      }),
   );
 }

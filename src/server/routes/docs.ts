@@ -26,7 +26,8 @@ export async function registerDocs(app: SalescastApp, version: string): Promise<
           bearerAuth: {
             type: "http",
             scheme: "bearer",
-            description: "the admin token (server.admin_token or SALESCAST_ADMIN_TOKEN), when one is set",
+            description:
+              "the admin token (server.admin_token, SALESCAST_ADMIN_TOKEN or server.admin_token_file), when one is set",
           },
         },
       },

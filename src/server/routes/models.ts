@@ -4,7 +4,8 @@ import type { AdminGuard } from "../auth.ts";
 import type { SalescastApp } from "../base-app.ts";
 import { HttpError } from "../errors.ts";
 import { emptyBodyAsObject } from "../json-body.ts";
-import type { ModelSync } from "../model-sync.ts";
+import type { ModelLoader } from "../model-loader.ts";
+import { withoutPaths } from "../redact.ts";
 import {
   type ModelDetailBody,
   ModelDetailResponse,
@@ -21,7 +22,7 @@ import { GLOBAL_MODEL, type ServingModels } from "../serving-models.ts";
 export interface ModelRouteDeps {
   registry: Registry;
   models: ServingModels;
-  sync: Pick<ModelSync, "sync">;
+  loader: Pick<ModelLoader, "promote" | "rollback">;
   guard: AdminGuard;
 }
 
@@ -70,7 +71,7 @@ function formatTwoRecord(meta: ArtifactMeta): Partial<NonNullable<ModelDetailBod
 /** GET /api/models, GET /api/models/{id}, POST /api/models/{id}/promote, POST /api/models/rollback. */
 export function registerModelRoutes(
   app: SalescastApp,
-  { registry, models, sync, guard }: ModelRouteDeps,
+  { registry, models, loader, guard }: ModelRouteDeps,
 ): void {
   const isServing = (model: ModelVersion) => models.get(model.name)?.info.id === model.id;
 
@@ -87,10 +88,8 @@ export function registerModelRoutes(
     serving: isServing(model),
   });
 
-  /** Loads the new production version, then says what serves; a version that failed to load is named. */
-  async function swapIn(change: StageChange): Promise<StageChangeBody> {
-    const report = await sync.sync();
-    const failure = report.failed.find(({ ref }) => ref.id === change.model.id);
+  /** The registry's change, and the version that serves its name now. */
+  function changeBody(change: StageChange): StageChangeBody {
     const serving = models.get(change.model.name)?.info;
     const body: StageChangeBody = {
       model: versionBody(change.model),
@@ -104,7 +103,6 @@ export function registerModelRoutes(
               ...(serving.id === undefined ? {} : { id: serving.id }),
             },
     };
-    if (failure !== undefined) body.load_error = failure.reason;
     return body;
   }
 
@@ -152,7 +150,7 @@ export function registerModelRoutes(
           ...formatTwoRecord(meta),
         };
       } catch (error) {
-        body.artifact_error = (error as Error).message;
+        body.artifact_error = withoutPaths((error as Error).message);
       }
       return body;
     },
@@ -166,8 +164,9 @@ export function registerModelRoutes(
         tags: ["models"],
         summary: "Make a version serve, whatever its metrics; the server swaps it in without a restart",
         description:
-          "Requests in flight finish on the version that served. When the new version cannot be loaded, the " +
-          "registry still records it as production, the one before keeps serving, and load_error says why.",
+          "The version is loaded and checked first; only then does the registry record it as production. " +
+          "Requests in flight finish on the version that served. A version that cannot be loaded is a 409 " +
+          "(unloadable_model), and the registry is left as it was.",
         security: [{ bearerAuth: [] }],
         params: ModelIdParams,
         response: {
@@ -175,10 +174,11 @@ export function registerModelRoutes(
           400: errorResponses(400)[400],
           401: UNAUTHORIZED,
           404: UNKNOWN_MODEL,
+          409: errorResponse("the version does not load, so it cannot serve"),
         },
       },
     },
-    async (request) => swapIn(registry.promote(parseModelId(request.params.id))),
+    async (request) => changeBody(await loader.promote(parseModelId(request.params.id))),
   );
 
   app.post(
@@ -188,7 +188,7 @@ export function registerModelRoutes(
       preValidation: emptyBodyAsObject,
       schema: {
         tags: ["models"],
-        summary: "Put back the version that served before the current one, and swap it in",
+        summary: "Put back the version that served before the current one (loaded first), and swap it in",
         description: `Body: {"name"} (default "${GLOBAL_MODEL}"). Repeated rollbacks walk further back.`,
         security: [{ bearerAuth: [] }],
         body: RollbackBody,
@@ -196,10 +196,12 @@ export function registerModelRoutes(
           200: StageChangeResponse,
           ...errorResponses(400, 401),
           404: errorResponse("no model has this name"),
-          409: errorResponse("the model has no earlier production version to go back to"),
+          409: errorResponse(
+            "the model has no earlier production version to go back to, or that version does not load",
+          ),
         },
       },
     },
-    async (request) => swapIn(registry.rollback(request.body?.name ?? GLOBAL_MODEL)),
+    async (request) => changeBody(await loader.rollback(request.body?.name ?? GLOBAL_MODEL)),
   );
 }

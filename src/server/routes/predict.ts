@@ -1,39 +1,63 @@
+import type { Admission } from "../admission.ts";
 import type { SalescastApp } from "../base-app.ts";
 import { HttpError } from "../errors.ts";
+import type { FiniteGuard } from "../finite-guard.ts";
 import { forecastBody } from "../responses.ts";
 import { errorResponses, PredictBody, PredictResponse, SeriesParams } from "../schemas.ts";
-import type { ServingModels } from "../serving-models.ts";
+import type { Lease, ServingModels } from "../serving-models.ts";
 
-const COMMON_ERRORS = [400, 413, 415, 422, 500] as const;
+const COMMON_ERRORS = [400, 413, 415, 422, 500, 503] as const;
 
-/** POST /api/predict and POST /api/predict/{series_id}: one forecast, micro-batched with concurrent ones. */
-export function registerPredictRoutes(app: SalescastApp, models: ServingModels): void {
+export interface PredictRouteDeps {
+  models: ServingModels;
+  admission: Admission;
+  guard: FiniteGuard;
+}
+
+/**
+ * POST /api/predict and POST /api/predict/{series_id}: one forecast, micro-batched with concurrent ones,
+ * behind the admission queue (503 with Retry-After when it is full or the deadline passes).
+ */
+export function registerPredictRoutes(
+  app: SalescastApp,
+  { models, admission, guard }: PredictRouteDeps,
+): void {
+  /**
+   * The model is chosen once admitted (a refused request holds no model), and held until the model call
+   * ends, even when the deadline answered first.
+   */
+  const forecast = (choose: () => Lease, values: number[], seriesId?: string) =>
+    admission.run(async () => {
+      const lease = choose();
+      try {
+        const result = await lease.model.batcher.predict({ values, seriesId });
+        guard(lease.model, [result]);
+        return forecastBody(lease.model.info, result, seriesId);
+      } finally {
+        lease.release();
+      }
+    });
+
   app.post(
     "/api/predict",
     {
+      onRequest: admission.gate,
       schema: {
         tags: ["forecast"],
         summary: "Forecast from a window of sales",
         description:
           "Uses the global model with its pooled statistics (or the only model, when just one serves).",
         body: PredictBody,
-        response: { 200: PredictResponse, ...errorResponses(...COMMON_ERRORS, 503) },
+        response: { 200: PredictResponse, ...errorResponses(...COMMON_ERRORS) },
       },
     },
-    async (request) => {
-      const lease = models.acquireDefault();
-      try {
-        const result = await lease.model.batcher.predict({ values: request.body.series });
-        return forecastBody(lease.model.info, result);
-      } finally {
-        lease.release();
-      }
-    },
+    async (request) => forecast(() => models.acquireDefault(), request.body.series),
   );
 
   app.post(
     "/api/predict/:series_id",
     {
+      onRequest: admission.gate,
       schema: {
         tags: ["forecast"],
         summary: "Forecast one series",
@@ -46,14 +70,12 @@ export function registerPredictRoutes(app: SalescastApp, models: ServingModels):
     },
     async (request) => {
       const seriesId = request.params.series_id;
-      const lease = models.acquireForSeries(seriesId);
-      if (!lease) throw new HttpError(404, "unknown_series", `no model serves series '${seriesId}'`);
-      try {
-        const result = await lease.model.batcher.predict({ values: request.body.series, seriesId });
-        return forecastBody(lease.model.info, result, seriesId);
-      } finally {
-        lease.release();
-      }
+      const choose = () => {
+        const lease = models.acquireForSeries(seriesId);
+        if (!lease) throw new HttpError(404, "unknown_series", `no model serves series '${seriesId}'`);
+        return lease;
+      };
+      return forecast(choose, request.body.series, seriesId);
     },
   );
 }

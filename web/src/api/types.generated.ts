@@ -436,8 +436,6 @@ export interface StageChange {
     version: string;
     id?: number;
   } | null;
-  /** present when the new production version could not be loaded: why; the version before it keeps serving */
-  load_error?: string;
 }
 
 /** POST /api/train (202) */
