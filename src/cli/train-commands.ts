@@ -38,11 +38,21 @@ export function registerTrainCommands(program: Command): void {
           );
           const origins = meta.validation.measured_on?.origins ?? 0;
           console.log(`  cross-validation (${origins} origins)     MAE       RMSE       MASE`);
+          const members = Object.entries(meta.members ?? {}).map(([name, m]): [string, MetricsRecord] => [
+            name,
+            m.cv,
+          ]);
+          // The baselines, unless they are members already.
+          const baselines = (
+            [
+              ["naive", meta.validation.naive],
+              ["seasonal_naive", meta.validation.seasonal_naive],
+            ] as [string, MetricsRecord][]
+          ).filter(([name]) => !(name in (meta.members ?? {})));
           const rows: [string, MetricsRecord][] = [
             ["ensemble", meta.validation.model],
-            ...Object.entries(meta.members ?? {}).map(([name, m]): [string, MetricsRecord] => [name, m.cv]),
-            ["naive", meta.validation.naive],
-            ["seasonal naive", meta.validation.seasonal_naive],
+            ...members,
+            ...baselines,
           ];
           for (const [label, m] of rows) {
             console.log(
