@@ -13,7 +13,7 @@ const PREDICT_CHUNK = 256;
 function networkMember(name: MemberName, highway: boolean): Member {
   return {
     name,
-    fit(series, { config, season, split, progress }: FitContext): FittedMember {
+    fit(series, { config, split, progress }: FitContext): FittedMember {
       const bar = progress?.(name, config.train.max_epochs);
       // The window and horizon are the panel's (a backtest sizes them), not necessarily the config file's.
       const sized = {
@@ -24,7 +24,6 @@ function networkMember(name: MemberName, highway: boolean): Member {
       let trained: ReturnType<typeof trainModel>;
       try {
         trained = trainModel([...series], sized, {
-          season,
           highway,
           validationLength: split.validationLength,
           onEpoch: bar && ((report) => bar.onEpoch(report)),

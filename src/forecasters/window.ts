@@ -1,5 +1,5 @@
 import { denormalize, type WindowScaler } from "../data/index.ts";
-import type { WindowPredictor } from "../train/evaluate.ts";
+import type { WindowPredictor } from "../train/train-model.ts";
 import type { ForecastFunction } from "./types.ts";
 
 /**

@@ -1,5 +1,4 @@
 export { type BacktestOptions, type BacktestReport, backtest } from "./backtest.ts";
-export { type ComparedMetrics, validationMetrics } from "./evaluate.ts";
 export { type EpochReport, type FitResult, fitNetwork } from "./loop.ts";
 export { type EpochProgress, epochProgress, silentProgress } from "./progress.ts";
 export { type TrainRunResult, trainFromConfig } from "./run.ts";

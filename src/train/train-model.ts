@@ -2,7 +2,6 @@ import type { Config } from "../config/index.ts";
 import {
   buildWindowSets,
   concatWindowSets,
-  fitPooledNormalization,
   fitSeriesNormalization,
   iterateBatches,
   type NormalizationMode,
@@ -14,7 +13,6 @@ import {
   type WindowSet,
 } from "../data/index.ts";
 import { Adam, createNetwork, mseLoss, type Network, type NetworkSpec, Rng } from "../model/index.ts";
-import { type ComparedMetrics, validationMetrics, type WindowPredictor } from "./evaluate.ts";
 import { chooseRidge, warmStartHighway } from "./linear-warm-start.ts";
 import { type EpochReport, type FitResult, fitNetwork } from "./loop.ts";
 
@@ -31,12 +29,9 @@ export interface TrainedModel {
   stats: NormalizationStats[];
   normalization: NormalizationMode;
   scaler: WindowScaler;
-  /** All series' training parts pooled: the stats for a forecast that names no series. */
-  pooledStats: NormalizationStats;
   fit: FitResult;
   /** Epochs of the refit on training and validation windows (0 without one). */
   refitEpochs: number;
-  validation: ComparedMetrics | null;
   trainWindows: number;
   validationWindows: number;
   seconds: number;
@@ -45,7 +40,6 @@ export interface TrainedModel {
 export interface TrainModelOptions {
   /** Points kept out at the end of each series (a backtest's test set). */
   holdout?: number;
-  season: number;
   /** Overrides `model.highway` (the network alone, or on top of the linear map). */
   highway?: boolean;
   /** Points at the end of each series that validate, instead of `data.validation_fraction`'s share. */
@@ -80,6 +74,9 @@ export function specFromConfig(config: Config): NetworkSpec {
     highway: model.highway,
   };
 }
+
+/** Forecasts scaled windows `[count, windowSize]` -> scaled `[count, horizon]`. */
+export type WindowPredictor = (x: Float32Array, count: number) => Float32Array;
 
 /** Forward in chunks through the engine, copying out of its reused output buffer. */
 export function enginePredictor(network: Network, chunk: number): WindowPredictor {
@@ -152,14 +149,6 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
   const spec = { ...specFromConfig(config), highway: options.highway ?? config.model.highway };
   const ridge = chooseRidge(train, validation);
   const first = fitOnce(spec, config, { train, validation, ridge }, config.train.max_epochs, options.onEpoch);
-  const metrics = validationMetrics(
-    enginePredictor(first.network, 256),
-    series,
-    scaler,
-    split,
-    options.season,
-    config.forecast.clip_negative,
-  );
   const refit =
     config.train.refit && validation.count > 0
       ? fitOnce(
@@ -178,10 +167,8 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
     stats,
     normalization,
     scaler,
-    pooledStats: fitPooledNormalization(series, split),
     fit: first.fit,
     refitEpochs: refit ? refit.fit.epochs : 0,
-    validation: metrics,
     trainWindows: train.count,
     validationWindows: validation.count,
     seconds: (performance.now() - started) / 1000,
