@@ -4,16 +4,16 @@
  * this process on core 0: 2,000 GET /api/forecast/{id} (p50, p99, max), then 50 GET /api/forecast as JSON and
  * as CSV (median, max). `npm run bench:forecast`.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { readArtifact } from "../src/artifact/index.ts";
 import { DEFAULT_CONFIG_PATH, loadConfig } from "../src/config/index.ts";
 import { Registry } from "../src/registry/index.ts";
 import { silentProgress } from "../src/train/index.ts";
 import { trainAndRegister } from "../src/train/register.ts";
+import { onCore, waitUntilUp } from "./server-process.ts";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const DATA = fileURLToPath(new URL("../../shared/data/pharma_daily/pharma_daily_sales.csv", import.meta.url));
@@ -44,26 +44,6 @@ async function ensureModel(): Promise<string[]> {
   }
 }
 
-function pinned(core: string, args: string[]): [string, string[]] {
-  return spawnSync("taskset", ["-c", core, "true"]).status === 0
-    ? ["taskset", ["-c", core, ...args]]
-    : [args[0], args.slice(1)];
-}
-
-async function waitUntilUp(child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${PORT}/api/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error("the server did not come up within 60 s");
-}
-
 async function timed(url: string, headers: Record<string, string> = {}): Promise<number> {
   const started = performance.now();
   const response = await fetch(url, { headers });
@@ -76,8 +56,7 @@ const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 const ids = await ensureModel();
-const [command, args] = pinned("1", [
-  process.execPath,
+const [command, args] = onCore("1", process.execPath, [
   "--import",
   "tsx",
   join(REPO, "src/cli.ts"),
@@ -93,7 +72,7 @@ const [command, args] = pinned("1", [
 spawnSync("taskset", ["-cp", "0", String(process.pid)]);
 const server = spawn(command, args, { cwd: REPO, stdio: ["ignore", "ignore", "inherit"] });
 try {
-  await waitUntilUp(server);
+  await waitUntilUp(PORT, server);
   const base = `http://127.0.0.1:${PORT}`;
   for (let i = 0; i < 200; i++)
     await timed(`${base}/api/forecast/${encodeURIComponent(ids[i % ids.length])}`);

@@ -23,6 +23,7 @@ import { closeOnSignals } from "../src/server/lifecycle.ts";
 import { PredictBody } from "../src/server/schemas.ts";
 import { silentProgress } from "../src/train/index.ts";
 import { trainAndRegister } from "../src/train/register.ts";
+import { canPin, onCore, waitUntilUp } from "./server-process.ts";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const LUA_SCRIPT = fileURLToPath(new URL("../../shared/reference/predict.lua", import.meta.url));
@@ -54,10 +55,6 @@ const PATHS = [
   `registry.path=${JSON.stringify(REGISTRY)}`,
   `data.csv_path=${JSON.stringify(join(REPO, "data/sales_data.csv"))}`,
 ];
-
-const pinned = spawnSync("taskset", ["-c", SERVER_CORE, "true"]).status === 0;
-const onCore = (core: string, command: string, args: string[]): [string, string[]] =>
-  pinned ? ["taskset", ["-c", core, command, ...args]] : [command, args];
 
 interface WrkResult {
   requestsPerSecond: number;
@@ -109,20 +106,6 @@ async function ensureModels(): Promise<number[]> {
   } finally {
     registry.close();
   }
-}
-
-async function waitUntilUp(port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server on port ${port} exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`the server on port ${port} did not come up within 60 s`);
 }
 
 const MS_PER_UNIT: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
@@ -327,9 +310,9 @@ async function promotionPropagation(port: number, ids: number[]): Promise<void> 
 
 async function main(): Promise<void> {
   if (spawnSync("wrk", ["--version"]).error) throw new Error("wrk is not installed (apt-get install -y wrk)");
-  if (!pinned) console.error("taskset is missing: the servers, wrk and the probe run unpinned");
+  if (!canPin) console.error("taskset is missing: the servers, wrk and the probe run unpinned");
   // The probe shares wrk's core, so the server's core is its own.
-  if (pinned) spawnSync("taskset", ["-p", "-c", LOAD_CORE, String(process.pid)], { stdio: "ignore" });
+  if (canPin) spawnSync("taskset", ["-p", "-c", LOAD_CORE, String(process.pid)], { stdio: "ignore" });
   const ids = await ensureModels();
   const cli = join(REPO, "src/cli.ts");
   const results = [

@@ -9,7 +9,6 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { Type } from "@fastify/type-provider-typebox";
 import { DEFAULT_CONFIG_PATH, loadConfig } from "../src/config/index.ts";
@@ -19,6 +18,7 @@ import { closeOnSignals } from "../src/server/lifecycle.ts";
 import { PredictBody } from "../src/server/schemas.ts";
 import { silentProgress } from "../src/train/index.ts";
 import { trainAndRegister } from "../src/train/register.ts";
+import { canPin, onCore, waitUntilUp } from "./server-process.ts";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const REFERENCE_DIR = fileURLToPath(new URL("../../shared/reference", import.meta.url));
@@ -63,10 +63,6 @@ interface Measured extends LoadResult {
   rssMiB: number;
 }
 
-const pinned = spawnSync("taskset", ["-c", SERVER_CORE, "true"]).status === 0;
-const onCore = (core: string, command: string, args: string[]): [string, string[]] =>
-  pinned ? ["taskset", ["-c", core, command, ...args]] : [command, args];
-
 /** The POST /api/predict route with the same body schema and a constant answer: what Fastify alone costs. */
 async function runBareServer(port: number): Promise<void> {
   const app = createBaseApp({ bodyLimit: 1 << 20 });
@@ -101,21 +97,6 @@ async function ensureModel(): Promise<void> {
 
 function start(command: string, args: string[]): ChildProcess {
   return spawn(command, args, { cwd: REPO, stdio: ["ignore", "ignore", "inherit"] });
-}
-
-/** Polls GET /api/health until it answers 200; a server takes a second or so to load. */
-async function waitUntilUp(port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server on port ${port} exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`the server on port ${port} did not come up within 60 s`);
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {
@@ -198,7 +179,7 @@ function referenceUnavailable(): string | undefined {
 
 async function main(): Promise<void> {
   if (spawnSync("wrk", ["--version"]).error) throw new Error("wrk is not installed (apt-get install wrk)");
-  if (!pinned) console.error("taskset is missing: the servers and wrk run unpinned");
+  if (!canPin) console.error("taskset is missing: the servers and wrk run unpinned");
   await ensureModel();
   const node = process.execPath;
   const results: Measured[] = [];
