@@ -101,9 +101,29 @@ export const metaSchema = z.object({
   onnx_sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
-/** Each trained series' forecast from the end of its training data: the ensemble's, and every member's. */
+const nonNegative = finite.refine((v) => v >= 0, "must be >= 0");
+/** Conformal scores per horizon step, each step's ascending. */
+const stepScoresSchema = z.array(z.array(nonNegative));
+
+/**
+ * What intervals are made from (src/intervals): conformal scores from the cross-validation errors. `pooled`
+ * are the ensemble's over all series (in units of each series' scale), `window` the window member's (in units
+ * of the std that scales its input window), for the window routes.
+ */
+const calibrationSchema = z.strictObject({
+  method: z.literal("conformal"),
+  pooled: stepScoresSchema,
+  window: stepScoresSchema,
+});
+
+/**
+ * Each trained series' forecast from the end of its training data: the ensemble's, and every member's; with
+ * `calibration` (models saved since intervals exist), each series' `interval`: the scale of its history and
+ * its own scores per step.
+ */
 export const forecastsSchema = z.strictObject({
   horizon: z.number().int().positive(),
+  calibration: calibrationSchema.optional(),
   series: z.record(
     z.string(),
     z.strictObject({
@@ -111,11 +131,15 @@ export const forecastsSchema = z.strictObject({
       values: z.array(finite),
       members: z.record(z.string(), z.array(finite)),
       weights: z.record(z.string(), finite),
+      interval: z
+        .strictObject({ scale: finite.refine((v) => v > 0, "must be > 0"), scores: stepScoresSchema })
+        .optional(),
     }),
   ),
 });
 
 export type StoredForecasts = z.infer<typeof forecastsSchema>;
+export type Calibration = z.infer<typeof calibrationSchema>;
 export type MeasuredOn = z.infer<typeof measuredOnSchema>;
 export type SeriesStats = z.infer<typeof seriesStatsSchema>;
 export type Normalization = z.infer<typeof normalizationSchema>;

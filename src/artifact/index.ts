@@ -3,6 +3,7 @@ export {
   ARTIFACT_FILES,
   ARTIFACT_FORMAT_VERSION,
   type ArtifactMeta,
+  type Calibration,
   FORECASTS_FILE,
   type MeasuredOn,
   type MetricsRecord,

@@ -7,6 +7,7 @@ import {
   type SeriesForecast,
   storedSeriesForecast,
 } from "../forecast/index.ts";
+import { LevelError, levelsFromText } from "../intervals/index.ts";
 import { Registry } from "../registry/index.ts";
 import { crossValidate, cvRowsCsv } from "../train/cv.ts";
 import { parsePositiveInt, runCommand, UsageError } from "./errors.ts";
@@ -25,7 +26,19 @@ interface ForecastFlags {
   series: string[];
   out?: string;
   horizon?: string;
+  level?: string;
   config: string;
+}
+
+/** The levels `--level 80,95` asks for; without the flag, the config's `model.levels`. */
+function cliLevels(flag: string | undefined, defaults: readonly number[]): number[] {
+  if (flag === undefined) return [...defaults];
+  try {
+    return levelsFromText(flag, "--level");
+  } catch (error) {
+    if (error instanceof LevelError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** Each series' production version's stored forecasts: a series' own model before the global one. */
@@ -48,6 +61,7 @@ function productionForecasts(
 async function forecastCommand(overrides: string[], flags: ForecastFlags): Promise<void> {
   const config = loadConfig(flags.config, overrides);
   const horizon = flags.horizon === undefined ? undefined : parsePositiveInt("--horizon", flags.horizon);
+  const levels = cliLevels(flags.level, config.model.levels);
   if (flags.out !== undefined && !/\.(csv|json)$/.test(flags.out)) {
     throw new UsageError(`--out must name a .csv or .json file, got '${flags.out}'`);
   }
@@ -62,7 +76,10 @@ async function forecastCommand(overrides: string[], flags: ForecastFlags): Promi
       const entry = bySeries.get(id);
       if (!entry) throw new UsageError(`--series: no production model was trained on series '${id}'`);
       try {
-        return storedSeriesForecast(entry.stored, id, horizon);
+        return storedSeriesForecast(entry.stored, id, horizon, {
+          levels,
+          clipNegative: config.forecast.clip_negative,
+        });
       } catch (error) {
         if (error instanceof ForecastInputError) throw new UsageError(error.message);
         throw error;
@@ -72,7 +89,7 @@ async function forecastCommand(overrides: string[], flags: ForecastFlags): Promi
     registry.close();
   }
   const text = flags.out?.endsWith(".csv")
-    ? forecastsCsv(forecasts)
+    ? forecastsCsv(forecasts, levels)
     : `${JSON.stringify({ series: forecasts }, null, 2)}\n`;
   if (flags.out === undefined) process.stdout.write(text);
   else writeFileAtomic(flags.out, text);
@@ -123,7 +140,11 @@ export function registerForecastCommands(program: Command): void {
     .description("the production versions' stored forecasts of every series (or the named ones), offline")
     .option("--series <id...>", "only these series", [])
     .option("--horizon <H>", "periods per series, at most the trained horizon (default: all)")
-    .option("--out <file>", "write a .csv (series_id,date,forecast) or .json file instead of printing JSON")
+    .option("--level <L,...>", "interval levels in percent, e.g. 80,95 (default: model.levels); '' for none")
+    .option(
+      "--out <file>",
+      "write a .csv (series_id,date,forecast,lo_80,hi_80,...) or .json file instead of printing JSON",
+    )
     .option("-c, --config <file>", "config file", DEFAULT_CONFIG_PATH)
     .argument("[overrides...]", "config overrides such as registry.path=models/registry.db")
     .action((overrides: string[], flags: ForecastFlags) =>

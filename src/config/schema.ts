@@ -48,6 +48,16 @@ export const modelSchema = z.strictObject({
   transformer: transformerSchema,
   members: z.array(z.enum(MEMBER_NAMES)).min(1),
   ensemble: z.enum(["auto", "select", "weighted", "mean"]),
+  /** The interval levels (percent) calibrated, scored and answered when a request names none. */
+  levels: z
+    .array(
+      z
+        .number()
+        .gt(0, "an interval level must be above 0 (percent)")
+        .lt(100, "an interval level must be below 100 (percent)"),
+    )
+    .max(8)
+    .default([80, 95]),
 });
 
 /**

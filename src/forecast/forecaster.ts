@@ -7,6 +7,7 @@ import {
   type StoredForecasts,
 } from "../artifact/index.ts";
 import { clipForecast, windowStats } from "../data/index.ts";
+import { type Intervals, NO_CALIBRATION_NOTE, WindowIntervals } from "./intervals.ts";
 
 /** A forecast request that cannot be answered as asked; the message names the field and the rule. */
 export class ForecastInputError extends Error {
@@ -23,6 +24,8 @@ export interface ForecastRequest {
   values: ArrayLike<number>;
   /** The series whose stats normalize the input; without one, the model's pooled stats. */
   seriesId?: string;
+  /** Interval levels (percent) to answer beside the forecast; none or empty: no intervals. */
+  levels?: readonly number[];
 }
 
 export interface ForecastResult {
@@ -30,6 +33,10 @@ export interface ForecastResult {
   predicted_sales: number;
   /** Every step of the horizon. */
   forecast: number[];
+  /** The asked levels' bands, when the model has a calibration for them. */
+  intervals?: Intervals;
+  /** Why something asked for is missing from the answer (intervals of a model without calibration). */
+  notes?: string[];
 }
 
 export interface ForecasterOptions {
@@ -61,6 +68,7 @@ export class SalesForecaster {
   readonly windowSize: number;
   readonly horizon: number;
   readonly info: ModelInfo;
+  private readonly windowIntervals: WindowIntervals | null;
 
   private constructor(
     readonly artifact: Artifact,
@@ -70,6 +78,8 @@ export class SalesForecaster {
   ) {
     this.windowSize = artifact.meta.window_size;
     this.horizon = artifact.meta.horizon;
+    const calibration = artifact.forecasts?.calibration;
+    this.windowIntervals = calibration ? new WindowIntervals(calibration) : null;
     const { name, scope, frequency, created_at } = artifact.meta;
     this.info = {
       name,
@@ -161,6 +171,16 @@ export class SalesForecaster {
     return this.artifact.normalization.mode ?? "series";
   }
 
+  /** Whether forecasts can carry intervals (a model saved with a calibration). */
+  get hasIntervals(): boolean {
+    return this.windowIntervals !== null;
+  }
+
+  /** Whether stored forecasts are clipped at 0 (their bands are too). */
+  get clipsNegative(): boolean {
+    return this.clipNegative;
+  }
+
   /** The stored forecasts of the series the model was trained on (none for a format 1 model). */
   get storedForecasts(): StoredForecasts | null {
     return this.artifact.forecasts;
@@ -220,7 +240,14 @@ export class SalesForecaster {
         (v) => v * s.std + s.mean,
       );
       const forecast = clipForecast(scaled, this.clipNegative);
-      return { predicted_sales: forecast[0], forecast };
+      const result: ForecastResult = { predicted_sales: forecast[0], forecast };
+      const levels = requests[row].levels;
+      if (levels && levels.length > 0) {
+        if (this.windowIntervals) {
+          result.intervals = this.windowIntervals.bands(forecast, s.std, levels, this.clipNegative);
+        } else result.notes = [NO_CALIBRATION_NOTE];
+      }
+      return result;
     });
   }
 

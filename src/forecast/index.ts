@@ -6,4 +6,5 @@ export {
   type ModelInfo,
   SalesForecaster,
 } from "./forecaster.ts";
-export { forecastsCsv, type SeriesForecast, storedSeriesForecast } from "./stored.ts";
+export { type Intervals, NO_CALIBRATION_NOTE, storedIntervals, WindowIntervals } from "./intervals.ts";
+export { forecastsCsv, type IntervalRequest, type SeriesForecast, storedSeriesForecast } from "./stored.ts";

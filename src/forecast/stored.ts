@@ -1,11 +1,21 @@
 import type { StoredForecasts } from "../artifact/index.ts";
 import { ForecastInputError } from "./forecaster.ts";
+import { type Intervals, NO_CALIBRATION_NOTE, storedIntervals } from "./intervals.ts";
 
 /** One series' stored forecast as the API and the CLI give it, cut to the asked horizon. */
 export interface SeriesForecast {
   series_id: string;
   forecast: { date: string; value: number }[];
   members: Record<string, number[]>;
+  /** The asked levels' bands around `forecast`, when the model has a calibration. */
+  intervals?: Intervals;
+  notes?: string[];
+}
+
+/** The interval levels to give with a stored forecast, and whether its bands are clipped at 0. */
+export interface IntervalRequest {
+  levels: readonly number[];
+  clipNegative: boolean;
 }
 
 /**
@@ -17,6 +27,7 @@ export function storedSeriesForecast(
   stored: StoredForecasts | null,
   seriesId: string,
   horizon?: number,
+  intervals?: IntervalRequest,
 ): SeriesForecast {
   if (stored === null) {
     throw new ForecastInputError(
@@ -35,21 +46,38 @@ export function storedSeriesForecast(
   if (entry === undefined) {
     throw new ForecastInputError(`no stored forecast for series '${seriesId}'`, "unknown_series");
   }
-  return {
+  const point = entry.values.slice(0, steps);
+  const answer: SeriesForecast = {
     series_id: seriesId,
-    forecast: entry.values.slice(0, steps).map((value, k) => ({ date: entry.dates[k], value })),
+    forecast: point.map((value, k) => ({ date: entry.dates[k], value })),
     members: Object.fromEntries(
       Object.entries(entry.members).map(([name, values]) => [name, values.slice(0, steps)]),
     ),
   };
+  if (intervals && intervals.levels.length > 0) {
+    const bands = storedIntervals(stored, seriesId, point, intervals.levels, intervals.clipNegative);
+    if (bands) answer.intervals = bands;
+    else answer.notes = [NO_CALIBRATION_NOTE];
+  }
+  return answer;
 }
 
-/** Rows `series_id,date,forecast` with a header, for spreadsheets; ids are quoted when they need it. */
-export function forecastsCsv(forecasts: readonly SeriesForecast[]): string {
-  const lines = ["series_id,date,forecast"];
-  for (const { series_id, forecast } of forecasts) {
+/**
+ * Rows `series_id,date,forecast` with a header, for spreadsheets, and `lo_L,hi_L` per asked level (empty for
+ * a series without intervals); ids are quoted when they need it.
+ */
+export function forecastsCsv(forecasts: readonly SeriesForecast[], levels: readonly number[] = []): string {
+  const keys = levels.map(String);
+  const lines = [["series_id", "date", "forecast", ...keys.flatMap((k) => [`lo_${k}`, `hi_${k}`])].join(",")];
+  for (const { series_id, forecast, intervals } of forecasts) {
     const id = csvField(series_id);
-    for (const { date, value } of forecast) lines.push(`${id},${date},${value}`);
+    forecast.forEach(({ date, value }, step) => {
+      const bounds = keys.flatMap((k): string[] => {
+        const band = intervals?.[k];
+        return band ? [String(band.lower[step]), String(band.upper[step])] : ["", ""];
+      });
+      lines.push([id, date, value, ...bounds].join(","));
+    });
   }
   return `${lines.join("\n")}\n`;
 }

@@ -9,7 +9,7 @@ import {
 import { exportLinearOnnx } from "../model/index.ts";
 import { chooseRidge, fitLinearAutoregression, type LinearMap } from "../train/linear-warm-start.ts";
 import type { FitContext, FittedMember, Member } from "./types.ts";
-import { windowForecast } from "./window.ts";
+import { windowForecast, windowInputStd } from "./window.ts";
 
 /** `[count, windowSize]` scaled windows through the map. */
 function linearPredictor(map: LinearMap, windowSize: number, horizon: number) {
@@ -55,6 +55,7 @@ export const linear: Member = {
       window: {
         windowSize,
         spec: { ...spec, ridge },
+        inputStd: windowInputStd(scaler, windowSize),
         onnx: () => exportLinearOnnx(spec, final.weight, final.bias, { docString: "salescast linear" }),
       },
       training: { ridge, train_windows: train.count, validation_windows: validation.count },

@@ -1,7 +1,7 @@
 import { exportOnnx } from "../model/index.ts";
 import { enginePredictor, trainModel } from "../train/train-model.ts";
 import type { FitContext, FittedMember, Member, MemberName } from "./types.ts";
-import { windowForecast } from "./window.ts";
+import { windowForecast, windowInputStd } from "./window.ts";
 
 const PREDICT_CHUNK = 256;
 
@@ -42,6 +42,7 @@ function networkMember(name: MemberName, highway: boolean): Member {
         window: {
           windowSize,
           spec: { ...trained.spec },
+          inputStd: windowInputStd(trained.scaler, windowSize),
           onnx: () => exportOnnx(trained.spec, params, { docString: `salescast ${name}` }),
         },
         training: {

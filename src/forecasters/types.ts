@@ -37,6 +37,8 @@ export interface WindowModel {
   onnx(): Uint8Array;
   /** The network spec or the linear map's shape, saved in meta.json. */
   spec: { architecture: string } & Record<string, unknown>;
+  /** The std that scales the window ending `history` of fitted series `seriesIndex` (what outputs are in). */
+  inputStd(seriesIndex: number, history: Float64Array): number;
 }
 
 export interface FittedMember {

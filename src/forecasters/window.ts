@@ -31,3 +31,9 @@ export function windowForecast(
     return stats.map((s, row) => denormalize(y.subarray(row * horizon, row * horizon + wanted), s));
   };
 }
+
+/** The std the scaler divides the last `windowSize` values of a history by. */
+export function windowInputStd(scaler: WindowScaler, windowSize: number) {
+  return (seriesIndex: number, history: Float64Array): number =>
+    scaler(seriesIndex, history, history.length - windowSize, history.length).std;
+}

@@ -103,9 +103,10 @@ export async function buildApp(options: AppOptions): Promise<ServerApp> {
 
   await registerDocs(app, API_VERSION);
   registerHealthRoutes(app, { models, registry, loadFailures: () => loader.failures() });
-  registerPredictRoutes(app, { models, admission, guard });
-  registerBatchRoute(app, { models, maxItems: server.batch_max_items, admission, guard });
-  registerForecastRoutes(app, models);
+  const defaultLevels = config.model.levels;
+  registerPredictRoutes(app, { models, admission, guard, defaultLevels });
+  registerBatchRoute(app, { models, maxItems: server.batch_max_items, admission, guard, defaultLevels });
+  registerForecastRoutes(app, { models, defaultLevels });
   if (catalog !== undefined) registerSeriesRoutes(app, { catalog });
   if (registry !== undefined && runs !== undefined) {
     const admin = adminGuard(server.admin_token);

@@ -10,6 +10,8 @@ export function forecastBody(
   return {
     predicted_sales: result.predicted_sales,
     forecast: result.forecast,
+    ...(result.intervals === undefined ? {} : { intervals: result.intervals }),
+    ...(result.notes === undefined ? {} : { notes: result.notes }),
     model: seriesId === undefined ? info : { ...info, series_id: seriesId },
   };
 }

@@ -3,6 +3,7 @@
  * serialize responses, and make the OpenAPI document with its examples.
  */
 import { type Static, Type } from "@fastify/type-provider-typebox";
+import { LevelField } from "./levels.ts";
 
 const EXAMPLE_SERIES = [100, 120, 90, 110, 130, 95, 105, 115, 125, 85, 100, 140, 120, 110];
 
@@ -24,9 +25,26 @@ const SeriesValues = Type.Array(Type.Number(), {
 });
 
 export const PredictBody = Type.Object(
-  { series: SeriesValues },
-  { additionalProperties: false, examples: [{ series: EXAMPLE_SERIES }] },
+  { series: SeriesValues, level: LevelField },
+  {
+    additionalProperties: false,
+    examples: [{ series: EXAMPLE_SERIES, level: [80, 95] }],
+  },
 );
+
+/** Bands by level (`"80"`), one value per step; lower bounds clipped at 0 like the forecasts. */
+export const IntervalsSchema = Type.Record(
+  Type.String(),
+  Type.Object({ lower: Type.Array(Type.Number()), upper: Type.Array(Type.Number()) }),
+  {
+    description:
+      "prediction intervals by level (percent): conformal, from the model's cross-validation errors; absent when none were asked for or the model has no calibration (see notes)",
+  },
+);
+
+export const NotesSchema = Type.Array(Type.String(), {
+  description: "why something asked for is missing (e.g. intervals from a model without calibration)",
+});
 
 export const SeriesParams = Type.Object({
   series_id: Type.String({
@@ -62,12 +80,19 @@ export const PredictResponse = Type.Object(
   {
     predicted_sales: Type.Number({ description: "the forecast for the next period" }),
     forecast: Type.Array(Type.Number(), { description: "the forecast for each period of the horizon" }),
+    intervals: Type.Optional(IntervalsSchema),
+    notes: Type.Optional(NotesSchema),
     model: ModelSummary,
   },
   {
     description: "a forecast",
     examples: [
-      { predicted_sales: 112.4, forecast: [112.4], model: { ...EXAMPLE_MODEL, series_id: "Beauty" } },
+      {
+        predicted_sales: 112.4,
+        forecast: [112.4],
+        intervals: { "80": { lower: [96.2], upper: [128.6] }, "95": { lower: [84.9], upper: [139.9] } },
+        model: { ...EXAMPLE_MODEL, series_id: "Beauty" },
+      },
     ],
   },
 );
@@ -87,7 +112,7 @@ const BatchItem = Type.Object(
 /** The batch body; `maxItems` is the server's `batch_max_items`. */
 export function batchBody(maxItems: number) {
   return Type.Object(
-    { items: Type.Array(BatchItem, { minItems: 1, maxItems }) },
+    { items: Type.Array(BatchItem, { minItems: 1, maxItems }), level: LevelField },
     {
       additionalProperties: false,
       examples: [

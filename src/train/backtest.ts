@@ -2,6 +2,15 @@ import type { Config, Frequency } from "../config/index.ts";
 import { holdoutSplit, loadSeries, type Series } from "../data/index.ts";
 import type { FitContext } from "../forecasters/index.ts";
 import {
+  averageIntervalMetrics,
+  bandAround,
+  type ConformalScores,
+  type IntervalMetrics,
+  intervalMetrics,
+  levelKey,
+  seriesQuantiles,
+} from "../intervals/index.ts";
+import {
   averageMetrics,
   type ErrorMetrics,
   errorMetrics,
@@ -20,7 +29,10 @@ export interface BacktestOptions {
   autoSize: boolean;
 }
 
-export type MemberReport = ErrorMetrics & { seconds: number };
+/** Point metrics and, for the configured levels, `coverage_L`, `msis_L` and `pinball`. */
+export type HoldoutMetrics = ErrorMetrics & IntervalMetrics;
+
+export type MemberReport = HoldoutMetrics & { seconds: number };
 
 export interface BacktestReport {
   data: string;
@@ -36,8 +48,10 @@ export interface BacktestReport {
   /** `model.ensemble`, and the method that combined the members (what `auto` chose, per model). */
   ensemble: string;
   ensemble_methods: string[];
-  /** The ensemble's metrics on the holdout. */
-  model: ErrorMetrics;
+  /** The interval levels scored (`model.levels`). */
+  levels: number[];
+  /** The ensemble's metrics on the holdout, its conformal intervals' among them. */
+  model: HoldoutMetrics;
   /** Each member alone on the holdout, with the seconds it took to fit and forecast. */
   members: Record<string, MemberReport>;
   naive: ErrorMetrics;
@@ -105,6 +119,37 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
     seasonal_naive: [] as ErrorMetrics[],
   };
   const perMember = names.map(() => [] as ErrorMetrics[]);
+  const levels = config.model.levels;
+  // Each series' place in its panel, for its conformal scores and scale.
+  const placeOf = panels.flatMap((panel, g) => panel.finalScales.map((_, s) => ({ g, s })));
+  const intervalsOf = (s: number, point: Float64Array, scoresOf: (panel: Panel) => ConformalScores) => {
+    const { g, s: inPanel } = placeOf[s];
+    const scores = scoresOf(panels[g]);
+    const bands = Object.fromEntries(
+      levels.map((level) => [
+        levelKey(level),
+        bandAround(
+          point,
+          seriesQuantiles(scores, scores.series[inPanel], level),
+          panels[g].finalScales[inPanel],
+          true,
+        ),
+      ]),
+    );
+    return intervalMetrics(
+      splits[s].test.values,
+      point,
+      bands,
+      levels,
+      seasonalNaiveScale(splits[s].fit.values, season),
+    );
+  };
+  const intervals = {
+    model: splits.map((_, s) => intervalsOf(s, ensemble[s], (panel) => panel.intervalScores.ensemble)),
+    members: names.map((_, m) =>
+      splits.map((_, s) => intervalsOf(s, memberForecasts[m][s], (panel) => panel.intervalScores.members[m])),
+    ),
+  };
   splits.forEach(({ fit, test }, s) => {
     const scale = seasonalNaiveScale(fit.values, season);
     perSeries.model.push(errorMetrics(test.values, ensemble[s], scale));
@@ -119,7 +164,11 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
   const members = Object.fromEntries(
     names.map((name, m) => [
       name,
-      { ...averageMetrics(perMember[m]), seconds: panels.reduce((t, p) => t + p.runs[m].seconds, 0) },
+      {
+        ...averageMetrics(perMember[m]),
+        ...averageIntervalMetrics(intervals.members[m]),
+        seconds: panels.reduce((t, p) => t + p.runs[m].seconds, 0),
+      },
     ]),
   );
   return {
@@ -134,7 +183,8 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
     architecture: config.model.architecture,
     ensemble: config.model.ensemble,
     ensemble_methods: [...new Set(panels.map((panel) => panel.method))],
-    model: averageMetrics(perSeries.model),
+    levels: [...levels],
+    model: { ...averageMetrics(perSeries.model), ...averageIntervalMetrics(intervals.model) },
     members,
     naive: averageMetrics(perSeries.naive),
     seasonal_naive: averageMetrics(perSeries.seasonal_naive),

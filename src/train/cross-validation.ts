@@ -154,3 +154,44 @@ export function ensembleCvForecasts(
   }
   return out;
 }
+
+/**
+ * The ensemble's forecasts at each origin with weights from every other origin (cross-fitted): what its
+ * conformal scores are measured on. Each origin's forecast is combined without its own errors, and with
+ * weights learned from as many origins as the final weights bar one, so its errors stand for the final
+ * ensemble's better than the time-honest forecasts do, whose first origin has no weights at all. An origin
+ * with no other one combines the members equally.
+ */
+export function ensembleCrossFitForecasts(
+  method: EnsembleMethod,
+  runs: readonly MemberRun[],
+  actuals: readonly (readonly Float64Array[])[],
+  origins: readonly (readonly number[])[],
+): Float64Array[][] {
+  const equal = runs.map(() => 1 / runs.length);
+  const out: Float64Array[][] = origins.map(() => []);
+  const ranks = Math.max(0, ...origins.map((list) => list.length));
+  for (let rank = 0; rank < ranks; rank++) {
+    const kept = origins.map((list) => {
+      const k = list.length - 1 - rank;
+      return list.map((_, j) => j).filter((j) => j !== k);
+    });
+    const weights = kept.some((list) => list.length > 0)
+      ? weightsFromCv(
+          method,
+          runs.map((run) => ({ ...run, cv: run.cv.map((list, s) => kept[s].map((j) => list[j])) })),
+          actuals.map((list, s) => kept[s].map((j) => list[j])),
+        )
+      : null;
+    origins.forEach((list, s) => {
+      const k = list.length - 1 - rank;
+      if (k < 0) return;
+      const w = weights?.[s].every(Number.isFinite) ? weights[s] : equal;
+      out[s][k] = combine(
+        runs.map((run) => run.cv[s][k]),
+        w,
+      );
+    });
+  }
+  return out;
+}

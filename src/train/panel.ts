@@ -1,10 +1,12 @@
 import type { Series } from "../data/index.ts";
 import { type FitContext, type MemberName, WINDOW_MEMBERS } from "../forecasters/index.ts";
+import { type ConformalScores, conformalScores, historyScale } from "../intervals/index.ts";
 import { averageMetrics, type ErrorMetrics } from "../metrics/index.ts";
 import {
   cvActuals,
   cvOrigins,
   cvScales,
+  ensembleCrossFitForecasts,
   ensembleCvForecasts,
   type MemberRun,
   pooledErrors,
@@ -41,6 +43,12 @@ export interface Panel {
   baselines: Record<string, ErrorMetrics>;
   /** The window-capable member with the lowest cross-validation MASE: it serves the window routes. */
   windowMember: MemberName | null;
+  /** Conformal scores from the cross-validation errors: the ensemble's, and each member's (`runs` order). */
+  intervalScores: { ensemble: ConformalScores; members: ConformalScores[] };
+  /** Each series' scale over all of it: a final forecast's interval half-width is a score times this. */
+  finalScales: number[];
+  /** The window member's conformal scores, in units of the std that scales its input window. */
+  windowScores: ConformalScores | null;
 }
 
 const BASELINES: readonly MemberName[] = ["naive", "seasonal_naive"];
@@ -90,6 +98,13 @@ export function fitPanel(series: readonly Series[], context: FitContext, options
         (a, b) =>
           (Number.isFinite(a.mase) ? a.mase : Infinity) - (Number.isFinite(b.mase) ? b.mase : Infinity),
       )[0]?.name ?? null;
+  // Each score is an error divided by the scale of the history before its origin, as a final forecast's
+  // width will be a score times the scale of the whole history.
+  const originScales = origins.map((list, s) =>
+    list.map((origin) => historyScale(series[s].values.subarray(0, origin), context.season)),
+  );
+  const scoresOf = (cv: readonly (readonly Float64Array[])[]) =>
+    conformalScores(actuals, cv, originScales, context.horizon);
   return {
     runs,
     origins,
@@ -102,5 +117,32 @@ export function fitPanel(series: readonly Series[], context: FitContext, options
     cvMetrics: { ensemble: best.metrics, members },
     baselines,
     windowMember,
+    intervalScores: {
+      ensemble: scoresOf(ensembleCrossFitForecasts(method, runs, actuals, origins)),
+      members: runs.map((run) => scoresOf(run.cv)),
+    },
+    finalScales: series.map(({ values }) => historyScale(values, context.season)),
+    windowScores:
+      windowMember === null
+        ? null
+        : windowMemberScores(series, origins, actuals, runs, windowMember, context.horizon),
   };
+}
+
+/** The window member's errors at every origin over the std its input window there was scaled by. */
+function windowMemberScores(
+  series: readonly Series[],
+  origins: readonly (readonly number[])[],
+  actuals: readonly (readonly Float64Array[])[],
+  runs: readonly MemberRun[],
+  name: MemberName,
+  horizon: number,
+): ConformalScores | null {
+  const run = runs.find((r) => r.name === name);
+  const window = run?.fitted.window;
+  if (!run || !window) return null;
+  const stds = origins.map((list, s) =>
+    list.map((origin) => window.inputStd(s, series[s].values.subarray(0, origin))),
+  );
+  return conformalScores(actuals, run.cv, stds, horizon);
 }

@@ -15,6 +15,7 @@ import {
   type Series,
   type SplitOptions,
 } from "../data/index.ts";
+import { thinnedScores } from "../intervals/index.ts";
 import type { ErrorMetrics } from "../metrics/index.ts";
 import type { Panel } from "./panel.ts";
 
@@ -53,8 +54,12 @@ export function measuredOn(series: readonly Series[], horizon: number, origins: 
   };
 }
 
-/** Each series' ensemble forecast from its end, dated, with every member's forecast and weight beside it. */
+/**
+ * Each series' ensemble forecast from its end, dated, with every member's forecast and weight beside it, and
+ * what its intervals are made from: its scale and own conformal scores, and the pooled ones.
+ */
 function storedForecasts(series: readonly Series[], panel: Panel, horizon: number): StoredForecasts {
+  const scores = panel.intervalScores.ensemble;
   const entries = series.map((one, s) => {
     const last = one.dates[one.dates.length - 1];
     return [
@@ -64,10 +69,19 @@ function storedForecasts(series: readonly Series[], panel: Panel, horizon: numbe
         values: Array.from(panel.ensembleFinal[s]),
         members: Object.fromEntries(panel.runs.map((run) => [run.name, Array.from(run.final[s])])),
         weights: Object.fromEntries(panel.runs.map((run, m) => [run.name, panel.weights[s][m]])),
+        interval: { scale: panel.finalScales[s], scores: scores.series[s] },
       },
     ] as const;
   });
-  return { horizon, series: Object.fromEntries(entries) };
+  return {
+    horizon,
+    calibration: {
+      method: "conformal",
+      pooled: scores.pooled.map((step) => thinnedScores(step)),
+      window: (panel.windowScores?.pooled ?? []).map((step) => thinnedScores(step)),
+    },
+    series: Object.fromEntries(entries),
+  };
 }
 
 /**

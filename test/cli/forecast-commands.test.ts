@@ -38,9 +38,9 @@ describe("salescast forecast", () => {
   it("writes the production version's stored forecasts as CSV, and prints them as JSON", async () => {
     const { dir, configFile } = setup();
     const out = join(dir, "forecast.csv");
-    await salescast("forecast", "--config", configFile, "--out", out);
+    await salescast("forecast", "--config", configFile, "--out", out, "--level", "");
     expect(readFileSync(out, "utf8")).toBe("series_id,date,forecast\nBeauty,2024-01-15,12\n");
-    const json = JSON.parse(await salescast("forecast", "--config", configFile));
+    const json = JSON.parse(await salescast("forecast", "--config", configFile, "--level", ""));
     expect(json).toEqual({
       series: [
         { series_id: "Beauty", forecast: [{ date: "2024-01-15", value: 12 }], members: { linear: [12] } },

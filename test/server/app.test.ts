@@ -59,7 +59,7 @@ describe("with the global and two per-series models serving", () => {
   afterAll(() => app.close());
 
   it("POST /api/predict forecasts with the global model and its pooled statistics", async () => {
-    const response = await postJson(app, "/api/predict", { series: WINDOW });
+    const response = await postJson(app, "/api/predict", { series: WINDOW, level: [] });
     expect(response.statusCode).toBe(200);
     const expected = await globalModel.predict(WINDOW);
     expect(response.json()).toEqual({

@@ -72,15 +72,35 @@ describe("GET /api/forecast/{series_id}", () => {
   });
 });
 
+describe("intervals of a trained model's stored forecasts", () => {
+  it("answers the default levels, 95% around 80% around the forecast, never below 0", async () => {
+    const response = await app.inject({ method: "GET", url: "/api/forecast/Beauty" });
+    const body = response.json() as SeriesForecastBody & {
+      intervals: Record<string, { lower: number[]; upper: number[] }>;
+    };
+    expect(Object.keys(body.intervals)).toEqual(["80", "95"]);
+    const [eighty, ninetyFive] = [body.intervals["80"], body.intervals["95"]];
+    body.forecast.forEach(({ value }, k) => {
+      expect(ninetyFive.lower[k]).toBeGreaterThanOrEqual(0);
+      expect(ninetyFive.lower[k]).toBeLessThanOrEqual(eighty.lower[k]);
+      expect(eighty.lower[k]).toBeLessThanOrEqual(value);
+      expect(value).toBeLessThanOrEqual(eighty.upper[k]);
+      expect(eighty.upper[k]).toBeLessThanOrEqual(ninetyFive.upper[k]);
+    });
+    // Conformal widths come from cross-validation errors, which are never all zero on real sales.
+    expect(eighty.upper.some((upper, k) => upper > body.forecast[k].value)).toBe(true);
+  });
+});
+
 describe("GET /api/forecast", () => {
   it("lists every series once, and the same as CSV rows series_id,date,forecast", async () => {
-    const json = await app.inject({ method: "GET", url: "/api/forecast?horizon=2" });
+    const json = await app.inject({ method: "GET", url: "/api/forecast?horizon=2&level=" });
     expect(json.statusCode).toBe(200);
     const { series } = json.json() as { series: SeriesForecastBody[] };
     expect(series.map((s) => s.series_id)).toEqual(["Beauty", "Clothing", "Electronics"]);
     const csv = await app.inject({
       method: "GET",
-      url: "/api/forecast?horizon=2",
+      url: "/api/forecast?horizon=2&level=",
       headers: { accept: "text/csv" },
     });
     expect(csv.statusCode).toBe(200);

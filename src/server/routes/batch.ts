@@ -3,6 +3,7 @@ import type { Admission } from "../admission.ts";
 import type { SalescastApp } from "../base-app.ts";
 import { HttpError } from "../errors.ts";
 import type { FiniteGuard } from "../finite-guard.ts";
+import { levelsFromBody } from "../levels.ts";
 import { forecastBody } from "../responses.ts";
 import { BatchResponse, batchBody, errorResponses, type PredictResponseBody } from "../schemas.ts";
 import type { Lease, ServingModel, ServingModels } from "../serving-models.ts";
@@ -21,11 +22,13 @@ export interface BatchRouteDeps {
   maxItems: number;
   admission: Admission;
   guard: FiniteGuard;
+  /** The interval levels of a request that names none (`model.levels`). */
+  defaultLevels: readonly number[];
 }
 
 export function registerBatchRoute(
   app: SalescastApp,
-  { models, maxItems, admission, guard }: BatchRouteDeps,
+  { models, maxItems, admission, guard, defaultLevels }: BatchRouteDeps,
 ): void {
   app.post(
     "/api/predict/batch",
@@ -39,8 +42,9 @@ export function registerBatchRoute(
         response: { 200: BatchResponse, ...errorResponses(400, 413, 415, 422, 500, 503) },
       },
     },
-    async (request) =>
-      admission.run(async () => {
+    async (request) => {
+      const levels = levelsFromBody(request.body.level, defaultLevels);
+      return admission.run(async () => {
         const leases: Lease[] = [];
         try {
           // Resolve and validate every item before any model runs, so a bad item fails the request whole.
@@ -57,7 +61,7 @@ export function registerBatchRoute(
               );
             }
             leases.push(lease);
-            const job = { index, request: { values: item.series, seriesId } };
+            const job = { index, request: { values: item.series, seriesId, levels } };
             lease.model.forecaster.validate(job.request, `items[${index}].series`);
             const jobs = jobsByModel.get(lease.model);
             if (jobs) jobs.push(job);
@@ -78,6 +82,7 @@ export function registerBatchRoute(
         } finally {
           for (const lease of leases) lease.release();
         }
-      }),
+      });
+    },
   );
 }

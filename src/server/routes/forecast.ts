@@ -2,7 +2,8 @@ import { type Static, Type } from "@fastify/type-provider-typebox";
 import { forecastsCsv, storedSeriesForecast } from "../../forecast/index.ts";
 import type { SalescastApp } from "../base-app.ts";
 import { HttpError } from "../errors.ts";
-import { errorResponses, SeriesParams } from "../schemas.ts";
+import { LevelQueryField, levelsFromQuery } from "../levels.ts";
+import { errorResponses, IntervalsSchema, NotesSchema, SeriesParams } from "../schemas.ts";
 import type { ServingModelInfo, ServingModels } from "../serving-models.ts";
 
 const HorizonQuery = Type.Object({
@@ -13,6 +14,7 @@ const HorizonQuery = Type.Object({
       examples: ["7"],
     }),
   ),
+  level: LevelQueryField,
 });
 
 const ModelInfoSchema = Type.Object(
@@ -37,6 +39,8 @@ const SeriesForecastFields = {
   members: Type.Record(Type.String(), Type.Array(Type.Number()), {
     description: "each member's own forecast, by member name",
   }),
+  intervals: Type.Optional(IntervalsSchema),
+  notes: Type.Optional(NotesSchema),
 };
 
 export const SeriesForecastResponse = Type.Object(
@@ -60,6 +64,10 @@ export const SeriesForecastResponse = Type.Object(
           { date: "2024-01-03", value: 398.1 },
         ],
         members: { linear: [420.1, 401.9], mstl: [405.0, 394.3] },
+        intervals: {
+          "80": { lower: [371.0, 352.2], upper: [454.0, 444.0] },
+          "95": { lower: [340.6, 318.8], upper: [484.4, 477.4] },
+        },
       },
     ],
   },
@@ -82,14 +90,27 @@ function parsedHorizon(query: Static<typeof HorizonQuery>): number | undefined {
  * `GET /api/forecast/{series_id}` and `GET /api/forecast`: the forecasts stored with the serving version at
  * training, read from memory, never recomputed (no CSV, no refit).
  */
-export function registerForecastRoutes(app: SalescastApp, models: ServingModels): void {
-  const forecastOf = (seriesId: string, horizon: number | undefined) => {
+export interface ForecastRouteDeps {
+  models: ServingModels;
+  /** The interval levels of a request that names none (`model.levels`). */
+  defaultLevels: readonly number[];
+}
+
+export function registerForecastRoutes(
+  app: SalescastApp,
+  { models, defaultLevels }: ForecastRouteDeps,
+): void {
+  const forecastOf = (seriesId: string, horizon: number | undefined, levels: readonly number[]) => {
     const lease = models.acquireForSeries(seriesId);
     if (!lease) throw new HttpError(404, "unknown_series", `no model serves series '${seriesId}'`);
     try {
       const info: ServingModelInfo = lease.model.info;
+      const { forecaster } = lease.model;
       return {
-        ...storedSeriesForecast(lease.model.forecaster.storedForecasts, seriesId, horizon),
+        ...storedSeriesForecast(forecaster.storedForecasts, seriesId, horizon, {
+          levels,
+          clipNegative: forecaster.clipsNegative,
+        }),
         model: info,
       };
     } finally {
@@ -108,7 +129,12 @@ export function registerForecastRoutes(app: SalescastApp, models: ServingModels)
         response: { 200: SeriesForecastResponse, ...errorResponses(400, 404, 422) },
       },
     },
-    async (request) => forecastOf(request.params.series_id, parsedHorizon(request.query)),
+    async (request) =>
+      forecastOf(
+        request.params.series_id,
+        parsedHorizon(request.query),
+        levelsFromQuery(request.query.level, defaultLevels),
+      ),
   );
 
   app.get(
@@ -116,18 +142,20 @@ export function registerForecastRoutes(app: SalescastApp, models: ServingModels)
     {
       schema: {
         tags: ["forecast"],
-        summary: "The stored forecasts of every series; rows series_id,date,forecast with Accept: text/csv",
+        summary:
+          "The stored forecasts of every series; rows series_id,date,forecast,lo_80,hi_80,... with Accept: text/csv",
         querystring: HorizonQuery,
         response: { 200: AllForecastsResponse, ...errorResponses(400, 422) },
       },
     },
     async (request, reply) => {
       const horizon = parsedHorizon(request.query);
+      const levels = levelsFromQuery(request.query.level, defaultLevels);
       const ids = [...new Set(models.list().flatMap((model) => model.forecaster.seriesIds))].sort();
-      const series = ids.filter((id) => hasStored(models, id)).map((id) => forecastOf(id, horizon));
+      const series = ids.filter((id) => hasStored(models, id)).map((id) => forecastOf(id, horizon, levels));
       if (wantsCsv(request.headers.accept)) {
         // A string payload with its own content type is sent as it is, past the JSON serializer.
-        return reply.type("text/csv; charset=utf-8").send(forecastsCsv(series) as never);
+        return reply.type("text/csv; charset=utf-8").send(forecastsCsv(series, levels) as never);
       }
       return { series };
     },

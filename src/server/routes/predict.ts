@@ -2,6 +2,7 @@ import type { Admission } from "../admission.ts";
 import type { SalescastApp } from "../base-app.ts";
 import { HttpError } from "../errors.ts";
 import type { FiniteGuard } from "../finite-guard.ts";
+import { levelsFromBody } from "../levels.ts";
 import { forecastBody } from "../responses.ts";
 import { errorResponses, PredictBody, PredictResponse, SeriesParams } from "../schemas.ts";
 import type { Lease, ServingModels } from "../serving-models.ts";
@@ -12,6 +13,8 @@ export interface PredictRouteDeps {
   models: ServingModels;
   admission: Admission;
   guard: FiniteGuard;
+  /** The interval levels of a request that names none (`model.levels`). */
+  defaultLevels: readonly number[];
 }
 
 /**
@@ -20,23 +23,29 @@ export interface PredictRouteDeps {
  */
 export function registerPredictRoutes(
   app: SalescastApp,
-  { models, admission, guard }: PredictRouteDeps,
+  { models, admission, guard, defaultLevels }: PredictRouteDeps,
 ): void {
   /**
    * The model is chosen once admitted (a refused request holds no model), and held until the model call
    * ends, even when the deadline answered first.
    */
-  const forecast = (choose: () => Lease, values: number[], seriesId?: string) =>
-    admission.run(async () => {
+  const forecast = (
+    choose: () => Lease,
+    body: { series: number[]; level?: unknown[] },
+    seriesId?: string,
+  ) => {
+    const levels = levelsFromBody(body.level, defaultLevels);
+    return admission.run(async () => {
       const lease = choose();
       try {
-        const result = await lease.model.batcher.predict({ values, seriesId });
+        const result = await lease.model.batcher.predict({ values: body.series, seriesId, levels });
         guard(lease.model, [result]);
         return forecastBody(lease.model.info, result, seriesId);
       } finally {
         lease.release();
       }
     });
+  };
 
   app.post(
     "/api/predict",
@@ -51,7 +60,7 @@ export function registerPredictRoutes(
         response: { 200: PredictResponse, ...errorResponses(...COMMON_ERRORS) },
       },
     },
-    async (request) => forecast(() => models.acquireDefault(), request.body.series),
+    async (request) => forecast(() => models.acquireDefault(), request.body),
   );
 
   app.post(
@@ -75,7 +84,7 @@ export function registerPredictRoutes(
         if (!lease) throw new HttpError(404, "unknown_series", `no model serves series '${seriesId}'`);
         return lease;
       };
-      return forecast(choose, request.body.series, seriesId);
+      return forecast(choose, request.body, seriesId);
     },
   );
 }

@@ -46,6 +46,13 @@ export interface Prediction {
   predicted_sales: number;
   /** the forecast for each period of the horizon */
   forecast: number[];
+  /** prediction intervals by level (percent): conformal, from the model's cross-validation errors; absent when none were asked for or the model has no calibration (see notes) */
+  intervals?: Record<string, {
+    lower: number[];
+    upper: number[];
+  }>;
+  /** why something asked for is missing (e.g. intervals from a model without calibration) */
+  notes?: string[];
   /** the model that answered */
   model: {
     /** "global" or "series:<id>" */
@@ -79,6 +86,13 @@ export interface SeriesForecast {
   }[];
   /** each member's own forecast, by member name */
   members: Record<string, number[]>;
+  /** prediction intervals by level (percent): conformal, from the model's cross-validation errors; absent when none were asked for or the model has no calibration (see notes) */
+  intervals?: Record<string, {
+    lower: number[];
+    upper: number[];
+  }>;
+  /** why something asked for is missing (e.g. intervals from a model without calibration) */
+  notes?: string[];
   /** the version whose stored forecast this is */
   model: {
     name: string;
@@ -103,6 +117,13 @@ export interface AllForecasts {
     }[];
     /** each member's own forecast, by member name */
     members: Record<string, number[]>;
+    /** prediction intervals by level (percent): conformal, from the model's cross-validation errors; absent when none were asked for or the model has no calibration (see notes) */
+    intervals?: Record<string, {
+      lower: number[];
+      upper: number[];
+    }>;
+    /** why something asked for is missing (e.g. intervals from a model without calibration) */
+    notes?: string[];
     /** the version whose stored forecast this is */
     model: {
       name: string;

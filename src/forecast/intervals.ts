@@ -1,0 +1,59 @@
+import type { Calibration, StoredForecasts } from "../artifact/index.ts";
+import { type Band, bandAround, levelKey, seriesQuantiles } from "../intervals/index.ts";
+
+/** Bands by level name (`"80"`), one lower and upper bound per step. */
+export type Intervals = Record<string, Band>;
+
+/** Said in an answer without intervals, instead of making bands up. */
+export const NO_CALIBRATION_NOTE =
+  "this model has no interval calibration (it was saved before intervals existed, or imported): " +
+  "train a new version for intervals";
+
+/**
+ * Intervals of the window routes from a model's calibration: per level, the window member's pooled score
+ * quantiles (cached, one array per level) times the std that scaled the request's window.
+ */
+export class WindowIntervals {
+  private readonly quantiles = new Map<number, number[]>();
+
+  constructor(private readonly calibration: Calibration) {}
+
+  bands(point: readonly number[], std: number, levels: readonly number[], clipNegative: boolean): Intervals {
+    return Object.fromEntries(
+      levels.map((level) => [levelKey(level), bandAround(point, this.quantilesAt(level), std, clipNegative)]),
+    );
+  }
+
+  private quantilesAt(level: number): number[] {
+    let quantiles = this.quantiles.get(level);
+    if (quantiles === undefined) {
+      quantiles = seriesQuantiles({ pooled: this.calibration.window, series: [] }, null, level);
+      // Levels come from requests: keep the cache from growing without bound.
+      if (this.quantiles.size < 64) this.quantiles.set(level, quantiles);
+    }
+    return quantiles;
+  }
+}
+
+/**
+ * A stored series' intervals around its stored forecast (`point`, cut to the asked steps): the ensemble's
+ * pooled score quantiles scaled by the series' own factor and its scale. Null for a model without calibration.
+ */
+export function storedIntervals(
+  stored: StoredForecasts,
+  seriesId: string,
+  point: readonly number[],
+  levels: readonly number[],
+  clipNegative: boolean,
+): Intervals | null {
+  const entry = stored.series[seriesId];
+  if (stored.calibration === undefined || entry?.interval === undefined) return null;
+  const { scale, scores } = entry.interval;
+  const pooled = { pooled: stored.calibration.pooled, series: [] };
+  return Object.fromEntries(
+    levels.map((level) => [
+      levelKey(level),
+      bandAround(point, seriesQuantiles(pooled, scores, level), scale, clipNegative),
+    ]),
+  );
+}

@@ -1,0 +1,21 @@
+export {
+  type Band,
+  bandAround,
+  type ConformalScores,
+  conformalQuantile,
+  conformalScores,
+  historyScale,
+  MAX_SAVED_SCORES,
+  POOL_WEIGHT,
+  seriesQuantiles,
+  thinnedScores,
+} from "./conformal.ts";
+export {
+  checkedLevels,
+  LevelError,
+  levelKey,
+  levelQuantiles,
+  levelsFromText,
+  MAX_LEVELS,
+} from "./levels.ts";
+export { averageIntervalMetrics, type IntervalMetrics, intervalMetrics } from "./score.ts";

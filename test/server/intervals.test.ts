@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ARTIFACT_FORMAT_VERSION, saveArtifact } from "../../src/artifact/index.ts";
+import { loadConfig } from "../../src/config/index.ts";
+import { exportLinearOnnx } from "../../src/model/index.ts";
+import { buildApp, type SalescastApp } from "../../src/server/index.ts";
+import { tempDir } from "../registry/fixtures.ts";
+import { CONFIG_FILE, serveFolders } from "./trained-models.ts";
+
+const WINDOW = Array.from({ length: 14 }, (_, t) => 10 + t);
+const FORMAT1_MODEL = new URL("../fixtures/format1-model", import.meta.url).pathname;
+
+/**
+ * A model whose answers are known by hand: a linear map of zeros (every forecast is the series' mean, 10),
+ * inputs scaled by std 2, window scores 1..4 and the stored Beauty forecast 12 with scale 2 and score 1.
+ */
+function handMadeModel(root: string): string {
+  const spec = { architecture: "linear" as const, windowSize: 14, horizon: 1 };
+  return saveArtifact(root, {
+    onnx: exportLinearOnnx(spec, new Float32Array(14), new Float32Array(1)),
+    normalization: {
+      mode: "series",
+      default: { mean: 10, std: 2 },
+      series: { Beauty: { mean: 10, std: 2 } },
+    },
+    forecasts: {
+      horizon: 1,
+      calibration: { method: "conformal", pooled: [[0.5, 1, 2, 3]], window: [[1, 2, 3, 4]] },
+      series: {
+        Beauty: {
+          dates: ["2024-01-15"],
+          values: [12],
+          members: { linear: [12] },
+          weights: { linear: 1 },
+          interval: { scale: 2, scores: [[1]] },
+        },
+      },
+    },
+    meta: {
+      format_version: ARTIFACT_FORMAT_VERSION,
+      name: "global",
+      scope: "global",
+      series: ["Beauty"],
+      frequency: "D",
+      window_size: 14,
+      horizon: 1,
+      season: 7,
+      spec,
+      config: {},
+      validation: {
+        model: { mae: 1, rmse: 1, mase: 1 },
+        naive: { mae: 1, rmse: 1, mase: 1 },
+        seasonal_naive: { mae: 1, rmse: 1, mase: 1 },
+      },
+      training: { epochs: 0, best_epoch: 0, seconds: 0, train_windows: 1, validation_windows: 0 },
+    },
+  }).folder;
+}
+
+let app: SalescastApp;
+let format1: SalescastApp;
+
+beforeAll(async () => {
+  const config = loadConfig(CONFIG_FILE, [], {});
+  app = await buildApp({ config, models: await serveFolders([handMadeModel(tempDir())]) });
+  format1 = await buildApp({ config, models: await serveFolders([FORMAT1_MODEL]) });
+});
+
+afterAll(async () => {
+  await app.close();
+  await format1.close();
+});
+
+const post = (target: SalescastApp, url: string, payload: unknown) =>
+  target.inject({ method: "POST", url, payload: payload as Record<string, unknown> });
+
+describe("intervals of the window routes", () => {
+  it("answers the default levels: the window scores' conformal quantile times the input's std", async () => {
+    const response = await post(app, "/api/predict", { series: WINDOW });
+    expect(response.statusCode).toBe(200);
+    // Four scores: 80% takes the ⌈5·0.8⌉ = 4th (4), 95% the largest (4); half-width 4 × std 2 = 8.
+    expect(response.json()).toMatchObject({
+      forecast: [10],
+      intervals: { "80": { lower: [2], upper: [18] }, "95": { lower: [2], upper: [18] } },
+    });
+  });
+
+  it("answers any asked level, none for [], and the same for every batch item", async () => {
+    const fifty = await post(app, "/api/predict/Beauty", { series: WINDOW, level: [50] });
+    // 50%: the ⌈2.5⌉ = 3rd score (3), half-width 6.
+    expect(fifty.json().intervals).toEqual({ "50": { lower: [4], upper: [16] } });
+    const none = await post(app, "/api/predict", { series: WINDOW, level: [] });
+    expect(none.json()).not.toHaveProperty("intervals");
+    const batch = await post(app, "/api/predict/batch", {
+      level: [50],
+      items: [{ series: WINDOW }, { series_id: "Beauty", series: WINDOW }],
+    });
+    expect(batch.statusCode).toBe(200);
+    for (const result of batch.json().results) {
+      expect(result.intervals).toEqual({ "50": { lower: [4], upper: [16] } });
+    }
+  });
+
+  it("refuses a level that is not a number or not inside (0, 100) with a 422 naming it", async () => {
+    const cases: [unknown, string][] = [
+      [[80, 100], "level[1] must be above 0 and below 100 (percent), got 100"],
+      [[0], "level[0] must be above 0 and below 100 (percent), got 0"],
+      [["80"], 'level[0] must be a number (a level in percent), got "80"'],
+      [[null], "level[0] must be a number (a level in percent), got null"],
+    ];
+    for (const [level, message] of cases) {
+      const response = await post(app, "/api/predict", { series: WINDOW, level });
+      expect(response.statusCode).toBe(422);
+      expect(response.json()).toEqual({ error: "invalid_level", message });
+    }
+    const batch = await post(app, "/api/predict/batch", { level: [-5], items: [{ series: WINDOW }] });
+    expect(batch.statusCode).toBe(422);
+  });
+
+  it("answers a model without calibration without intervals, and says so", async () => {
+    const response = await post(format1, "/api/predict", { series: WINDOW });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).not.toHaveProperty("intervals");
+    expect(body.notes).toEqual([expect.stringContaining("no interval calibration")]);
+  });
+});
+
+describe("intervals of the stored forecasts", () => {
+  it("scales the pooled quantile by the series' own factor and its scale", async () => {
+    const response = await app.inject({ method: "GET", url: "/api/forecast/Beauty?level=80" });
+    expect(response.statusCode).toBe(200);
+    // Pooled 80%: the 4th of four (3); own ratio 1/3 shrunk toward 1: (1/3 + 10)/11; half = 3·that·2.
+    const half = 3 * ((1 / 3 + 10) / 11) * 2;
+    const band = response.json().intervals["80"];
+    expect(band.lower[0]).toBeCloseTo(12 - half, 10);
+    expect(band.upper[0]).toBeCloseTo(12 + half, 10);
+  });
+
+  it("writes lo_L and hi_L columns in CSV, and refuses a bad level in the query", async () => {
+    const csv = await app.inject({
+      method: "GET",
+      url: "/api/forecast?level=80",
+      headers: { accept: "text/csv" },
+    });
+    const [header, row] = csv.body.trimEnd().split("\n");
+    expect(header).toBe("series_id,date,forecast,lo_80,hi_80");
+    const half = 3 * ((1 / 3 + 10) / 11) * 2;
+    const [id, date, value, lo, hi] = row.split(",");
+    expect([id, date, Number(value)]).toEqual(["Beauty", "2024-01-15", 12]);
+    expect(Number(lo)).toBeCloseTo(12 - half, 10);
+    expect(Number(hi)).toBeCloseTo(12 + half, 10);
+    const bad = await app.inject({ method: "GET", url: "/api/forecast/Beauty?level=80,abc" });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().message).toBe('level[1] must be a number (a level in percent), got "abc"');
+  });
+});
