@@ -3,7 +3,9 @@
  * one core and loaded by wrk from the other (32 connections, 10 s, after a warm-up): salescast, then in the
  * same run the FastAPI + PyTorch reference of ../shared/reference (when python3 has torch, fastapi and
  * uvicorn), then a bare Fastify route with the same body schema and no model, the ceiling. Prints requests/s,
- * p50, p99, errors, the server's RSS after the load, and the ratios. `npm run bench:serve`.
+ * p50, p99, errors, the server's RSS after the load, and the ratios. Then the cost of intervals: one salescast
+ * server loaded in turns with the reference's body (the default levels, 80 and 95) and with `"level": []`,
+ * twice each, medians compared. `npm run bench:serve`.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -11,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Type } from "@fastify/type-provider-typebox";
+import { readArtifact } from "../src/artifact/index.ts";
 import { DEFAULT_CONFIG_PATH, loadConfig } from "../src/config/index.ts";
 import { Registry } from "../src/registry/index.ts";
 import { createBaseApp } from "../src/server/base-app.ts";
@@ -23,6 +26,7 @@ import { canPin, onCore, waitUntilUp } from "./server-process.ts";
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const REFERENCE_DIR = fileURLToPath(new URL("../../shared/reference", import.meta.url));
 const LUA_SCRIPT = join(REFERENCE_DIR, "predict.lua");
+const NO_INTERVALS_SCRIPT = fileURLToPath(new URL("./predict-no-intervals.lua", import.meta.url));
 const ARTIFACTS = join(tmpdir(), "salescast-bench-serve", "artifacts");
 const REGISTRY = join(tmpdir(), "salescast-bench-serve", "registry.db");
 const SERVER_ENTRY = join(REPO, "src/cli.ts");
@@ -87,7 +91,11 @@ async function ensureModel(): Promise<void> {
   const config = loadConfig(join(REPO, DEFAULT_CONFIG_PATH), [...paths, ...MODEL_OVERRIDES], {});
   const registry = Registry.open(config.registry);
   try {
-    if (registry.production().length > 0) return;
+    // A model saved before intervals existed has no calibration: its answers would carry none.
+    const calibrated = registry
+      .production()
+      .some(({ folder }) => readArtifact(folder).forecasts?.calibration !== undefined);
+    if (calibrated) return;
     const result = await trainAndRegister(config, { registry, progress: silentProgress });
     console.error(`trained and registered ${result.models[0].artifact.folder}`);
   } finally {
@@ -125,13 +133,13 @@ function parseWrk(output: string): LoadResult {
   };
 }
 
-function runWrk(port: number, seconds: number): LoadResult {
+function runWrk(port: number, seconds: number, script = LUA_SCRIPT): LoadResult {
   const args = [
     "-t1",
     `-c${CONNECTIONS}`,
     `-d${seconds}s`,
     "-s",
-    LUA_SCRIPT,
+    script,
     "--latency",
     `http://127.0.0.1:${port}/api/predict`,
   ];
@@ -172,6 +180,52 @@ async function measure(server: string, port: number, command: string, args: stri
   }
 }
 
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** One salescast server loaded in turns with and without intervals; their medians' ratio. */
+async function measureIntervalCost(args: string[]): Promise<void> {
+  const [cmd, argv] = onCore(SERVER_CORE, process.execPath, args);
+  const child = start(cmd, argv);
+  try {
+    await waitUntilUp(PORTS.salescast, child);
+    const probe = await fetch(`http://127.0.0.1:${PORTS.salescast}/api/predict`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ series: [100, 120, 90, 110, 130, 95, 105, 115, 125, 85, 100, 140, 120, 110] }),
+    });
+    const body = (await probe.json()) as { intervals?: unknown };
+    if (body.intervals === undefined) throw new Error("the served model answers without intervals");
+    runWrk(PORTS.salescast, WARMUP_SECONDS);
+    const runs = { with: [] as LoadResult[], without: [] as LoadResult[] };
+    for (let round = 0; round < 2; round++) {
+      runs.with.push(runWrk(PORTS.salescast, MEASURE_SECONDS));
+      runs.without.push(runWrk(PORTS.salescast, MEASURE_SECONDS, NO_INTERVALS_SCRIPT));
+    }
+    const rps = (list: LoadResult[]) => median(list.map((r) => r.requestsPerSecond));
+    const [withIntervals, without] = [rps(runs.with), rps(runs.without)];
+    const ratio = withIntervals / without;
+    console.log(
+      JSON.stringify({
+        what: "serve_interval_cost",
+        with_intervals: runs.with.map((r) => Math.round(r.requestsPerSecond)),
+        without_intervals: runs.without.map((r) => Math.round(r.requestsPerSecond)),
+        errors: [...runs.with, ...runs.without].reduce((sum, r) => sum + r.errors, 0),
+        ratio: Number(ratio.toFixed(3)),
+      }),
+    );
+    console.log(
+      `\nintervals (80, 95) on: median ${Math.round(withIntervals)} req/s, off: ${Math.round(without)} req/s, ` +
+        `ratio ${ratio.toFixed(3)} (target >= 0.9: ${ratio >= 0.9 ? "met" : "MISSED"})`,
+    );
+  } finally {
+    await stop(child);
+  }
+}
+
 function referenceUnavailable(): string | undefined {
   const check = spawnSync(PYTHON, ["-c", "import torch, fastapi, uvicorn"]);
   return check.status === 0 ? undefined : `${PYTHON} lacks torch, fastapi or uvicorn`;
@@ -183,23 +237,22 @@ async function main(): Promise<void> {
   await ensureModel();
   const node = process.execPath;
   const results: Measured[] = [];
-  results.push(
-    await measure("salescast", PORTS.salescast, node, [
-      ...NODE_FLAGS,
-      "--import",
-      "tsx",
-      SERVER_ENTRY,
-      "serve",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(PORTS.salescast),
-      "--log-level",
-      "warn",
-      `paths.artifacts=${JSON.stringify(ARTIFACTS)}`,
-      `registry.path=${JSON.stringify(REGISTRY)}`,
-    ]),
-  );
+  const salescastArgs = [
+    ...NODE_FLAGS,
+    "--import",
+    "tsx",
+    SERVER_ENTRY,
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(PORTS.salescast),
+    "--log-level",
+    "warn",
+    `paths.artifacts=${JSON.stringify(ARTIFACTS)}`,
+    `registry.path=${JSON.stringify(REGISTRY)}`,
+  ];
+  results.push(await measure("salescast", PORTS.salescast, node, salescastArgs));
   const missing = referenceUnavailable();
   if (missing) {
     console.log(JSON.stringify({ what: "fastapi_reference", skipped: missing }));
@@ -231,6 +284,7 @@ async function main(): Promise<void> {
     ]),
   );
   report(results);
+  await measureIntervalCost(salescastArgs);
 }
 
 function report(results: Measured[]): void {

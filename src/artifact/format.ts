@@ -42,6 +42,8 @@ const metricsSchema = z.object({
   rmse: z.number().nullable(),
   smape: z.number().nullable().optional(),
   mase: z.number().nullable(),
+  /** Interval scores (`coverage_80`, `msis_80`, ..., `pinball`), for versions saved since intervals exist. */
+  intervals: z.record(z.string(), z.number().nullable()).optional(),
 });
 
 /** What validation metrics were measured on: versions compare only when this is the same. */

@@ -14,6 +14,7 @@ const metricsSchema = z.object({
   rmse: z.number().nullable(),
   smape: z.number().nullable().optional(),
   mase: z.number().nullable(),
+  intervals: z.record(z.string(), z.number().nullable()).optional(),
 });
 
 /** What a version's validation metrics were measured on (artifact format 2); absent for older versions. */

@@ -8,10 +8,22 @@ const Metrics = Type.Object({
   rmse: NullableNumber,
   smape: Type.Optional(NullableNumber),
   mase: NullableNumber,
+  intervals: Type.Optional(
+    Type.Record(Type.String(), NullableNumber, {
+      description:
+        "interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others",
+    }),
+  ),
 });
 
 const EXAMPLE_METRICS = {
-  model: { mae: 310.2, rmse: 402.7, smape: 0.41, mase: 0.82 },
+  model: {
+    mae: 310.2,
+    rmse: 402.7,
+    smape: 0.41,
+    mase: 0.82,
+    intervals: { coverage_80: 0.81, coverage_95: 0.94, msis_80: 3.9, msis_95: 5.6, pinball: 0.19 },
+  },
   naive: { mae: 378.5, rmse: 495.1, smape: 0.47, mase: 1 },
   seasonal_naive: { mae: 401.9, rmse: 520.3, smape: 0.5, mase: 1.06 },
 };

@@ -56,8 +56,11 @@ export interface BacktestReport {
   members: Record<string, MemberReport>;
   naive: ErrorMetrics;
   seasonal_naive: ErrorMetrics;
-  /** Cross-validation on the fitting part only (what chose the weights): origins per series and metrics. */
-  cv: { origins: number; model: ErrorMetrics; members: Record<string, ErrorMetrics> };
+  /**
+   * Cross-validation on the fitting part only (what chose the weights): origins per series and metrics, the
+   * interval scores with each origin calibrated on the others.
+   */
+  cv: { origins: number; model: HoldoutMetrics; members: Record<string, HoldoutMetrics> };
   /** The member that would serve the window routes, chosen by cross-validation. */
   window_member: string | null;
   seconds: number;
@@ -200,9 +203,18 @@ function cvSummary(panels: readonly Panel[]): BacktestReport["cv"] {
   const names = Object.keys(panels[0].cvMetrics.members);
   return {
     origins: Math.max(...panels.flatMap((p) => p.origins.map((o) => o.length))),
-    model: averageMetrics(panels.map((p) => p.cvMetrics.ensemble)),
+    model: {
+      ...averageMetrics(panels.map((p) => p.cvMetrics.ensemble)),
+      ...averageIntervalMetrics(panels.map((p) => p.cvIntervals.ensemble)),
+    },
     members: Object.fromEntries(
-      names.map((name) => [name, averageMetrics(panels.map((p) => p.cvMetrics.members[name]))]),
+      names.map((name) => [
+        name,
+        {
+          ...averageMetrics(panels.map((p) => p.cvMetrics.members[name])),
+          ...averageIntervalMetrics(panels.map((p) => p.cvIntervals.members[name])),
+        },
+      ]),
     ),
   };
 }

@@ -1,5 +1,6 @@
 import type { Config } from "../config/index.ts";
 import { loadSeries, type Series } from "../data/index.ts";
+import { averageIntervalMetrics, type IntervalMetrics } from "../intervals/index.ts";
 import { averageMetrics, type ErrorMetrics, errorMetrics } from "../metrics/index.ts";
 import { fitPanel, type Panel } from "./panel.ts";
 import { resolveSeason } from "./season.ts";
@@ -30,8 +31,9 @@ export interface CvReport {
   step: number;
   window_size: number;
   origins: CvOriginReport[];
-  model: ErrorMetrics;
-  members: Record<string, ErrorMetrics>;
+  /** Point metrics over every origin, and interval scores at `model.levels`, each origin calibrated on the others. */
+  model: ErrorMetrics & IntervalMetrics;
+  members: Record<string, ErrorMetrics & IntervalMetrics>;
   seconds: number;
   warnings: string[];
 }
@@ -155,8 +157,19 @@ export async function crossValidate(
       model: averageMetrics(r.model),
       members: byName(r.members),
     })),
-    model: averageMetrics(overall.model),
-    members: byName(overall.members),
+    model: {
+      ...averageMetrics(overall.model),
+      ...averageIntervalMetrics(panels.map((p) => p.cvIntervals.ensemble)),
+    },
+    members: Object.fromEntries(
+      names.map((name, m) => [
+        name,
+        {
+          ...averageMetrics(overall.members[m]),
+          ...averageIntervalMetrics(panels.map((p) => p.cvIntervals.members[name])),
+        },
+      ]),
+    ),
     seconds: (performance.now() - started) / 1000,
     warnings: loaded.warnings,
   };

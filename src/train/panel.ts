@@ -1,6 +1,11 @@
 import type { Series } from "../data/index.ts";
 import { type FitContext, type MemberName, WINDOW_MEMBERS } from "../forecasters/index.ts";
-import { type ConformalScores, conformalScores, historyScale } from "../intervals/index.ts";
+import {
+  type ConformalScores,
+  conformalScores,
+  historyScale,
+  type IntervalMetrics,
+} from "../intervals/index.ts";
 import { averageMetrics, type ErrorMetrics } from "../metrics/index.ts";
 import {
   cvActuals,
@@ -13,6 +18,7 @@ import {
   runMember,
   weightsFromCv,
 } from "./cross-validation.ts";
+import { crossValidatedIntervals } from "./cv-intervals.ts";
 import { combine, ENSEMBLE_METHODS, type EnsembleMethod } from "./ensemble.ts";
 
 export interface PanelOptions {
@@ -39,6 +45,8 @@ export interface Panel {
   ensembleFinal: Float64Array[];
   /** Cross-validation metrics averaged over series: each member's, and the ensemble's. */
   cvMetrics: { ensemble: ErrorMetrics; members: Record<string, ErrorMetrics> };
+  /** Cross-validation interval scores at `model.levels`, each origin calibrated on the others. */
+  cvIntervals: { ensemble: IntervalMetrics; members: Record<string, IntervalMetrics> };
   /** Naive and seasonal naive on the same origins, whether members or not. */
   baselines: Record<string, ErrorMetrics>;
   /** The window-capable member with the lowest cross-validation MASE: it serves the window routes. */
@@ -105,6 +113,18 @@ export function fitPanel(series: readonly Series[], context: FitContext, options
   );
   const scoresOf = (cv: readonly (readonly Float64Array[])[]) =>
     conformalScores(actuals, cv, originScales, context.horizon);
+  const ensembleCalibration = ensembleCrossFitForecasts(method, runs, actuals, origins);
+  const levels = context.config.model.levels;
+  const cvIntervalsOf = (cv: readonly (readonly Float64Array[])[]) =>
+    crossValidatedIntervals(
+      actuals,
+      cv,
+      originScales,
+      scales,
+      levels,
+      context.horizon,
+      context.config.forecast.clip_negative,
+    );
   return {
     runs,
     origins,
@@ -115,10 +135,14 @@ export function fitPanel(series: readonly Series[], context: FitContext, options
     method,
     ensembleFinal,
     cvMetrics: { ensemble: best.metrics, members },
+    cvIntervals: {
+      ensemble: cvIntervalsOf(ensembleCalibration),
+      members: Object.fromEntries(runs.map((run) => [run.name, cvIntervalsOf(run.cv)])),
+    },
     baselines,
     windowMember,
     intervalScores: {
-      ensemble: scoresOf(ensembleCrossFitForecasts(method, runs, actuals, origins)),
+      ensemble: scoresOf(ensembleCalibration),
       members: runs.map((run) => scoresOf(run.cv)),
     },
     finalScales: series.map(({ values }) => historyScale(values, context.season)),

@@ -15,18 +15,21 @@ import {
   type Series,
   type SplitOptions,
 } from "../data/index.ts";
-import { thinnedScores } from "../intervals/index.ts";
+import { type IntervalMetrics, thinnedScores } from "../intervals/index.ts";
 import type { ErrorMetrics } from "../metrics/index.ts";
 import type { Panel } from "./panel.ts";
 
 /** JSON has no NaN: a metric that could not be computed (e.g. MASE on a constant series) is saved as null. */
-export function metricsRecord(metrics: ErrorMetrics | undefined): MetricsRecord {
+export function metricsRecord(metrics: ErrorMetrics | undefined, intervals?: IntervalMetrics): MetricsRecord {
   const value = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
   return {
     mae: value(metrics?.mae),
     rmse: value(metrics?.rmse),
     smape: value(metrics?.smape),
     mase: value(metrics?.mase),
+    ...(intervals === undefined
+      ? {}
+      : { intervals: Object.fromEntries(Object.entries(intervals).map(([k, v]) => [k, value(v)])) }),
   };
 }
 
@@ -125,10 +128,10 @@ export function saveEnsembleModel(
       spec: { ...window.spec },
       config: withoutSecrets(config),
       validation: {
-        model: metricsRecord(cv.ensemble),
+        model: metricsRecord(cv.ensemble, panel.cvIntervals.ensemble),
         naive: metricsRecord(panel.baselines.naive),
         seasonal_naive: metricsRecord(panel.baselines.seasonal_naive),
-        window_member: metricsRecord(cv.members[windowRun.name]),
+        window_member: metricsRecord(cv.members[windowRun.name], panel.cvIntervals.members[windowRun.name]),
         measured_on: measuredOn(series, horizon, Math.max(0, ...panel.origins.map((o) => o.length))),
       },
       window_member: windowRun.name,
@@ -136,7 +139,11 @@ export function saveEnsembleModel(
       members: Object.fromEntries(
         panel.runs.map((run) => [
           run.name,
-          { cv: metricsRecord(cv.members[run.name]), seconds: run.seconds, training: run.fitted.training },
+          {
+            cv: metricsRecord(cv.members[run.name], panel.cvIntervals.members[run.name]),
+            seconds: run.seconds,
+            training: run.fitted.training,
+          },
         ]),
       ),
       training: {

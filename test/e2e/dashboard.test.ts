@@ -32,6 +32,7 @@ interface Metrics {
   mae: number | null;
   rmse: number | null;
   mase: number | null;
+  intervals?: Record<string, number | null>;
 }
 interface ModelVersion {
   id: number;
@@ -50,6 +51,7 @@ interface StoredForecast {
   model: { name: string; version: string };
   forecast: { date: string; value: number }[];
   members: Record<string, number[]>;
+  intervals: Record<string, { lower: number[]; upper: number[] }>;
 }
 
 let server: SalescastProcess;
@@ -243,14 +245,29 @@ describe("the dashboard in Chromium", () => {
     await open(`forecast?series=${encodeURIComponent(seriesId)}`);
     const table = page.getByTestId("stored-forecast");
     await table.waitFor();
-    expect(await table.locator("thead th").allTextContents()).toEqual(["Period", "Ensemble", ...members]);
+    const levels = Object.keys(stored.intervals);
+    expect(levels, "the default levels' intervals").toEqual(["80", "95"]);
+    expect(await table.locator("thead th").allTextContents()).toEqual([
+      "Period",
+      "Ensemble",
+      "80% interval",
+      "95% interval",
+      ...members,
+    ]);
     const rows = table.locator("tbody tr");
     await expect.poll(() => rows.count()).toBe(stored.forecast.length);
     for (const [k, point] of stored.forecast.entries()) {
       expect(await rows.nth(k).locator("th").textContent()).toBe(point.date);
       const cells = await rows.nth(k).locator("td").allTextContents();
       expectShown(cells[0], point.value, 2);
-      for (const [m, name] of members.entries()) expectShown(cells[m + 1], stored.members[name][k], 2);
+      for (const [i, level] of levels.entries()) {
+        const [lower, upper] = cells[i + 1].split(" – ");
+        expectShown(lower, stored.intervals[level].lower[k], 2);
+        expectShown(upper, stored.intervals[level].upper[k], 2);
+      }
+      for (const [m, name] of members.entries()) {
+        expectShown(cells[m + 1 + levels.length], stored.members[name][k], 2);
+      }
     }
     expect(await page.getByTestId("stored-version").textContent()).toBe(stored.model.version);
 
@@ -261,9 +278,11 @@ describe("the dashboard in Chromium", () => {
     const labels = (await legend.locator(".u-label").allTextContents()).map((label) =>
       label.replace(/:$/, ""),
     );
-    expect(labels).toEqual(["Date", "Sales", ...members, "Ensemble"]);
+    const bandLines = levels.flatMap((level) => [`${level}% upper`, `${level}% lower`]);
+    expect(labels).toEqual(["Date", "Sales", ...members, "Ensemble", ...bandLines]);
     for (const [i, label] of labels.entries()) {
-      if (label === "Date") continue;
+      // the bands' edges are thin and translucent: the table above checks their values
+      if (label === "Date" || bandLines.includes(label)) continue;
       const color = await markerColor(legend.nth(i));
       expect(await pixelsOfColor(chart, color), `the ${label} line is drawn`).toBeGreaterThan(20);
     }
@@ -322,19 +341,26 @@ describe("the dashboard in Chromium", () => {
       "naive",
       "seasonal_naive",
     ]);
-    const expectRow = async (key: string, metrics: Metrics | undefined) => {
+    const expectRow = async (key: string, metrics: Metrics | undefined, intervals: boolean) => {
       const cells = await page.locator(`[data-forecaster="${key}"] td`).allTextContents();
       expectShown(cells[0], metrics?.mae, 2);
       expectShown(cells[1], metrics?.rmse, 2);
       expectShown(cells[3], metrics?.mase, 3);
+      // then each level's coverage (in percent) and MSIS; the baselines have no intervals
+      if (!intervals) {
+        expect(cells.slice(4)).toEqual(["n/a", "n/a", "n/a", "n/a"]);
+        return;
+      }
+      expectShown(cells[4], 100 * (metrics?.intervals?.coverage_80 ?? Number.NaN), 1);
+      expectShown(cells[5], metrics?.intervals?.msis_80, 3);
     };
-    await expectRow("ensemble", production?.metrics.model);
+    await expectRow("ensemble", production?.metrics.model, true);
     for (const name of ensemble.members) {
-      await expectRow(name, members[name].cv);
+      await expectRow(name, members[name].cv, true);
       const smape = await page.locator(`[data-forecaster="${name}"] td`).nth(2).textContent();
       expectShown(smape, members[name].cv.smape, 1);
     }
-    await expectRow("seasonal_naive", production?.metrics.seasonal_naive);
+    await expectRow("seasonal_naive", production?.metrics.seasonal_naive, false);
     expect(await page.getByTestId("serving-member").textContent()).toBe(window_member);
     expect(await page.locator(`[data-forecaster="${window_member}"] th`).textContent()).toContain(
       "serves the window routes",

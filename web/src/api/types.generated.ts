@@ -191,24 +191,32 @@ export interface ModelList {
         rmse: number | null;
         smape?: number | null;
         mase: number | null;
+        /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+        intervals?: Record<string, number | null>;
       };
       naive: {
         mae: number | null;
         rmse: number | null;
         smape?: number | null;
         mase: number | null;
+        /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+        intervals?: Record<string, number | null>;
       };
       seasonal_naive: {
         mae: number | null;
         rmse: number | null;
         smape?: number | null;
         mase: number | null;
+        /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+        intervals?: Record<string, number | null>;
       };
       window_member?: {
         mae: number | null;
         rmse: number | null;
         smape?: number | null;
         mase: number | null;
+        /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+        intervals?: Record<string, number | null>;
       };
       /** what the metrics were measured on: if_better compares only versions where this matches */
       measured_on?: {
@@ -250,24 +258,32 @@ export interface ModelDetail {
       rmse: number | null;
       smape?: number | null;
       mase: number | null;
+      /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+      intervals?: Record<string, number | null>;
     };
     naive: {
       mae: number | null;
       rmse: number | null;
       smape?: number | null;
       mase: number | null;
+      /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+      intervals?: Record<string, number | null>;
     };
     seasonal_naive: {
       mae: number | null;
       rmse: number | null;
       smape?: number | null;
       mase: number | null;
+      /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+      intervals?: Record<string, number | null>;
     };
     window_member?: {
       mae: number | null;
       rmse: number | null;
       smape?: number | null;
       mase: number | null;
+      /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+      intervals?: Record<string, number | null>;
     };
     /** what the metrics were measured on: if_better compares only versions where this matches */
     measured_on?: {
@@ -323,6 +339,8 @@ export interface ModelDetail {
         rmse: number | null;
         smape?: number | null;
         mase: number | null;
+        /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+        intervals?: Record<string, number | null>;
       };
       /** time to cross-validate and fit it */
       seconds: number;
@@ -359,24 +377,32 @@ export interface StageChange {
         rmse: number | null;
         smape?: number | null;
         mase: number | null;
+        /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+        intervals?: Record<string, number | null>;
       };
       naive: {
         mae: number | null;
         rmse: number | null;
         smape?: number | null;
         mase: number | null;
+        /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+        intervals?: Record<string, number | null>;
       };
       seasonal_naive: {
         mae: number | null;
         rmse: number | null;
         smape?: number | null;
         mase: number | null;
+        /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+        intervals?: Record<string, number | null>;
       };
       window_member?: {
         mae: number | null;
         rmse: number | null;
         smape?: number | null;
         mase: number | null;
+        /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+        intervals?: Record<string, number | null>;
       };
       /** what the metrics were measured on: if_better compares only versions where this matches */
       measured_on?: {
@@ -416,24 +442,32 @@ export interface StageChange {
         rmse: number | null;
         smape?: number | null;
         mase: number | null;
+        /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+        intervals?: Record<string, number | null>;
       };
       naive: {
         mae: number | null;
         rmse: number | null;
         smape?: number | null;
         mase: number | null;
+        /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+        intervals?: Record<string, number | null>;
       };
       seasonal_naive: {
         mae: number | null;
         rmse: number | null;
         smape?: number | null;
         mase: number | null;
+        /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+        intervals?: Record<string, number | null>;
       };
       window_member?: {
         mae: number | null;
         rmse: number | null;
         smape?: number | null;
         mase: number | null;
+        /** interval scores at the model's levels: coverage_80, msis_80, ..., and pinball (scaled like MASE); each origin calibrated on the others */
+        intervals?: Record<string, number | null>;
       };
       /** what the metrics were measured on: if_better compares only versions where this matches */
       measured_on?: {

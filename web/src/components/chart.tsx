@@ -2,6 +2,7 @@ import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { dayToSeconds } from "../lib/dates.ts";
+import type { ChartBand } from "../lib/forecast-lines.ts";
 
 export interface ChartLine {
   label: string;
@@ -20,11 +21,13 @@ interface ChartProps {
   description: string;
   dates: readonly string[];
   lines: readonly ChartLine[];
+  /** Shaded areas between pairs of lines (prediction intervals). */
+  bands?: readonly ChartBand[];
   height?: number;
 }
 
 /** A time chart (uPlot on a canvas) that fills its container's width and follows it when it resizes. */
-export function Chart({ description, dates, lines, height = 300 }: ChartProps) {
+export function Chart({ description, dates, lines, bands = [], height = 300 }: ChartProps) {
   const container = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -47,6 +50,8 @@ export function Chart({ description, dates, lines, height = 300 }: ChartProps) {
         })),
       ],
       axes: [{}, { size: 60 }],
+      // uPlot counts the date column as series 0, so a line's series index is its index + 1.
+      bands: bands.map((band) => ({ series: [band.upper + 1, band.lower + 1], fill: band.fill })),
     };
     const data = [dates.map(dayToSeconds), ...lines.map((line) => [...line.values])] as uPlot.AlignedData;
     const plot = new uPlot(options, data, target);
@@ -56,7 +61,7 @@ export function Chart({ description, dates, lines, height = 300 }: ChartProps) {
       resize.disconnect();
       plot.destroy();
     };
-  }, [dates, lines, height]);
+  }, [dates, lines, bands, height]);
 
   return <div class="chart" ref={container} role="img" aria-label={description} />;
 }

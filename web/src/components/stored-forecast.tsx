@@ -41,6 +41,7 @@ function StoredForecastView({ history, stored }: { history: SeriesHistory; store
       id === undefined ? Promise.resolve(undefined) : api.model(id).then((m) => m.artifact?.ensemble?.method),
     [id],
   );
+  const levels = Object.keys(stored.intervals ?? {}).sort((a, b) => Number(a) - Number(b));
   const first = stored.forecast[0]?.date;
   const last = stored.forecast.at(-1)?.date;
   return (
@@ -50,11 +51,14 @@ function StoredForecastView({ history, stored }: { history: SeriesHistory; store
         <strong data-testid="stored-version">{stored.model.version}</strong> when it was trained, from the end
         of its training data. The ensemble (thick line) combines its {members.length} members (thin lines):{" "}
         {ensembleMethodText(method.value)}. The Accuracy page compares them.
+        {levels.length > 0 &&
+          ` The shaded bands are the ensemble's ${levels.map((l) => `${l}%`).join(" and ")} prediction intervals, from its cross-validation errors.`}
       </p>
       <Chart
         description={`Sales of ${history.id}, then the ensemble's and ${members.length} members' forecasts from ${first} to ${last}`}
         dates={chart.dates}
         lines={chart.lines}
+        bands={chart.bands}
       />
       <div class="table-scroll">
         <table data-testid="stored-forecast">
@@ -67,6 +71,11 @@ function StoredForecastView({ history, stored }: { history: SeriesHistory; store
               <th scope="col" class="number">
                 Ensemble
               </th>
+              {levels.map((level) => (
+                <th key={level} scope="col" class="number">
+                  {level}% interval
+                </th>
+              ))}
               {members.map(([name]) => (
                 <th key={name} scope="col" class="number">
                   {name}
@@ -81,6 +90,14 @@ function StoredForecastView({ history, stored }: { history: SeriesHistory; store
                 <td class="number">
                   <strong>{formatAmount(point.value)}</strong>
                 </td>
+                {levels.map((level) => {
+                  const band = (stored.intervals ?? {})[level];
+                  return (
+                    <td key={level} class="number" data-testid={`interval-${level}`}>
+                      {formatAmount(band.lower[k])} – {formatAmount(band.upper[k])}
+                    </td>
+                  );
+                })}
                 {members.map(([name, values]) => (
                   <td key={name} class="number">
                     {formatAmount(values[k])}

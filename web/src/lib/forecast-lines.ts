@@ -20,10 +20,21 @@ const memberColor = (index: number): string => MEMBER_COLORS[index % MEMBER_COLO
 /** Periods of history drawn before a forecast of `horizon` periods: enough to see its season and level. */
 const historyContext = (horizon: number, length: number) => Math.min(length, Math.max(4 * horizon, 28));
 
+/** Band fills, the wider level the fainter. */
+const BAND_FILLS = ["rgba(194, 65, 12, 0.22)", "rgba(194, 65, 12, 0.12)", "rgba(194, 65, 12, 0.07)"];
+
+/** A shaded area between two of a chart's lines (indices into its lines). */
+export interface ChartBand {
+  upper: number;
+  lower: number;
+  fill: string;
+}
+
 /**
  * The chart of a stored forecast: the end of the history, then the ensemble's forecast (thick) and each
- * member's (thin), on one date axis. The forecast lines start at the last observed period before the
- * forecast, so they visibly continue the history.
+ * member's (thin), on one date axis, with the ensemble's intervals as shaded bands, narrowest level darkest.
+ * The forecast lines start at the last observed period before the forecast, so they visibly continue the
+ * history.
  */
 export function storedForecastChart(history: SeriesHistory, stored: SeriesForecast) {
   const forecastDates = stored.forecast.map((point) => point.date);
@@ -38,6 +49,10 @@ export function storedForecastChart(history: SeriesHistory, stored: SeriesForeca
   const forecastLine = (values: readonly number[]) => {
     const byDate = new Map(forecastDates.map((date, k) => [date, values[k]]));
     if (anchor !== undefined) byDate.set(anchor, past.get(anchor) as number);
+    return dates.map((date) => byDate.get(date) ?? null);
+  };
+  const bandLine = (values: readonly number[]) => {
+    const byDate = new Map(forecastDates.map((date, k) => [date, values[k]]));
     return dates.map((date) => byDate.get(date) ?? null);
   };
   const lines: ChartLine[] = [
@@ -56,5 +71,20 @@ export function storedForecastChart(history: SeriesHistory, stored: SeriesForeca
       points: true,
     },
   ];
-  return { dates, lines };
+  const bands: ChartBand[] = [];
+  const levels = Object.keys(stored.intervals ?? {}).sort((a, b) => Number(a) - Number(b));
+  levels.forEach((level, i) => {
+    const band = (stored.intervals ?? {})[level];
+    const color = "rgba(194, 65, 12, 0.45)";
+    lines.push(
+      { label: `${level}% upper`, values: bandLine(band.upper), color, width: 0.75 },
+      { label: `${level}% lower`, values: bandLine(band.lower), color, width: 0.75 },
+    );
+    bands.push({
+      upper: lines.length - 2,
+      lower: lines.length - 1,
+      fill: BAND_FILLS[Math.min(i, BAND_FILLS.length - 1)],
+    });
+  });
+  return { dates, lines, bands };
 }
