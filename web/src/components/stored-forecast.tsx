@@ -41,7 +41,8 @@ function StoredForecastView({ history, stored }: { history: SeriesHistory; store
       id === undefined ? Promise.resolve(undefined) : api.model(id).then((m) => m.artifact?.ensemble?.method),
     [id],
   );
-  const levels = Object.keys(stored.intervals ?? {}).sort((a, b) => Number(a) - Number(b));
+  const intervals = stored.intervals ?? {};
+  const levels = Object.keys(intervals).sort((a, b) => Number(a) - Number(b));
   const first = stored.forecast[0]?.date;
   const last = stored.forecast.at(-1)?.date;
   return (
@@ -91,7 +92,7 @@ function StoredForecastView({ history, stored }: { history: SeriesHistory; store
                   <strong>{formatAmount(point.value)}</strong>
                 </td>
                 {levels.map((level) => {
-                  const band = (stored.intervals ?? {})[level];
+                  const band = intervals[level];
                   return (
                     <td key={level} class="number" data-testid={`interval-${level}`}>
                       {formatAmount(band.lower[k])} – {formatAmount(band.upper[k])}

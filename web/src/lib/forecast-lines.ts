@@ -72,9 +72,10 @@ export function storedForecastChart(history: SeriesHistory, stored: SeriesForeca
     },
   ];
   const bands: ChartBand[] = [];
-  const levels = Object.keys(stored.intervals ?? {}).sort((a, b) => Number(a) - Number(b));
+  const intervals = stored.intervals ?? {};
+  const levels = Object.keys(intervals).sort((a, b) => Number(a) - Number(b));
   levels.forEach((level, i) => {
-    const band = (stored.intervals ?? {})[level];
+    const band = intervals[level];
     const color = "rgba(194, 65, 12, 0.45)";
     lines.push(
       { label: `${level}% upper`, values: bandLine(band.upper), color, width: 0.75 },
