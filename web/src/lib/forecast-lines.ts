@@ -71,21 +71,23 @@ export function storedForecastChart(history: SeriesHistory, stored: SeriesForeca
       points: true,
     },
   ];
+  // The bands' edges come first, so their fills lie under every line drawn after them.
   const bands: ChartBand[] = [];
+  const edges: ChartLine[] = [];
   const intervals = stored.intervals ?? {};
   const levels = Object.keys(intervals).sort((a, b) => Number(a) - Number(b));
   levels.forEach((level, i) => {
     const band = intervals[level];
     const color = "rgba(194, 65, 12, 0.45)";
-    lines.push(
+    edges.push(
       { label: `${level}% upper`, values: bandLine(band.upper), color, width: 0.75 },
       { label: `${level}% lower`, values: bandLine(band.lower), color, width: 0.75 },
     );
     bands.push({
-      upper: lines.length - 2,
-      lower: lines.length - 1,
+      upper: edges.length - 2,
+      lower: edges.length - 1,
       fill: BAND_FILLS[Math.min(i, BAND_FILLS.length - 1)],
     });
   });
-  return { dates, lines, bands };
+  return { dates, lines: [...edges, ...lines], bands };
 }
