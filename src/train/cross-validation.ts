@@ -112,34 +112,29 @@ export function weightsFromCv(
 }
 
 /**
- * The ensemble's own cross-validation forecasts, honest about time: at each origin the weights come only from
- * earlier origins whose targets were all observed by then (origin + horizon at or before it), pooled over the
- * series as the final weights are; an origin with none before it combines the members equally.
+ * The ensemble's forecast at every origin, combined with weights learned from the origins `learnedFrom(list,
+ * k)` names for each series (its origins `list`, the one forecast at index k, or -1 where the series has none
+ * at this rank), pooled over the series as the final weights are. Origins are compared by their rank from the
+ * end, which every series shares (one step, one last origin). Where no series has an origin to learn from, the
+ * members are combined equally.
  */
-export function ensembleCvForecasts(
+function ensembleAtOrigins(
   method: EnsembleMethod,
   runs: readonly MemberRun[],
   actuals: readonly (readonly Float64Array[])[],
   origins: readonly (readonly number[])[],
-  horizon: number,
+  learnedFrom: (list: readonly number[], k: number) => number[],
 ): Float64Array[][] {
   const equal = runs.map(() => 1 / runs.length);
   const out: Float64Array[][] = origins.map(() => []);
-  // Origins are compared by their rank from the end, which every series shares (one step, one last origin).
   const ranks = Math.max(0, ...origins.map((list) => list.length));
   for (let rank = 0; rank < ranks; rank++) {
-    const seenBySeries = origins.map((list) => {
-      const k = list.length - 1 - rank;
-      return k < 0
-        ? []
-        : list.map((o, j) => (j < k && o + horizon <= list[k] ? j : -1)).filter((j) => j >= 0);
-    });
-    const anySeen = seenBySeries.some((seen) => seen.length > 0);
-    const weights = anySeen
+    const learned = origins.map((list) => learnedFrom(list, list.length - 1 - rank));
+    const weights = learned.some((list) => list.length > 0)
       ? weightsFromCv(
           method,
-          runs.map((run) => ({ ...run, cv: run.cv.map((list, s) => seenBySeries[s].map((j) => list[j])) })),
-          actuals.map((list, s) => seenBySeries[s].map((j) => list[j])),
+          runs.map((run) => ({ ...run, cv: run.cv.map((list, s) => learned[s].map((j) => list[j])) })),
+          actuals.map((list, s) => learned[s].map((j) => list[j])),
         )
       : null;
     origins.forEach((list, s) => {
@@ -156,11 +151,27 @@ export function ensembleCvForecasts(
 }
 
 /**
+ * The ensemble's own cross-validation forecasts, honest about time: at each origin the weights come only from
+ * earlier origins whose targets were all observed by then (origin + horizon at or before it); an origin with
+ * none before it combines the members equally.
+ */
+export function ensembleCvForecasts(
+  method: EnsembleMethod,
+  runs: readonly MemberRun[],
+  actuals: readonly (readonly Float64Array[])[],
+  origins: readonly (readonly number[])[],
+  horizon: number,
+): Float64Array[][] {
+  return ensembleAtOrigins(method, runs, actuals, origins, (list, k) =>
+    k < 0 ? [] : list.map((o, j) => (j < k && o + horizon <= list[k] ? j : -1)).filter((j) => j >= 0),
+  );
+}
+
+/**
  * The ensemble's forecasts at each origin with weights from every other origin (cross-fitted): what its
  * conformal scores are measured on. Each origin's forecast is combined without its own errors, and with
  * weights learned from as many origins as the final weights bar one, so its errors stand for the final
- * ensemble's better than the time-honest forecasts do, whose first origin has no weights at all. An origin
- * with no other one combines the members equally.
+ * ensemble's better than the time-honest forecasts do, whose first origin has no weights at all.
  */
 export function ensembleCrossFitForecasts(
   method: EnsembleMethod,
@@ -168,30 +179,7 @@ export function ensembleCrossFitForecasts(
   actuals: readonly (readonly Float64Array[])[],
   origins: readonly (readonly number[])[],
 ): Float64Array[][] {
-  const equal = runs.map(() => 1 / runs.length);
-  const out: Float64Array[][] = origins.map(() => []);
-  const ranks = Math.max(0, ...origins.map((list) => list.length));
-  for (let rank = 0; rank < ranks; rank++) {
-    const kept = origins.map((list) => {
-      const k = list.length - 1 - rank;
-      return list.map((_, j) => j).filter((j) => j !== k);
-    });
-    const weights = kept.some((list) => list.length > 0)
-      ? weightsFromCv(
-          method,
-          runs.map((run) => ({ ...run, cv: run.cv.map((list, s) => kept[s].map((j) => list[j])) })),
-          actuals.map((list, s) => kept[s].map((j) => list[j])),
-        )
-      : null;
-    origins.forEach((list, s) => {
-      const k = list.length - 1 - rank;
-      if (k < 0) return;
-      const w = weights?.[s].every(Number.isFinite) ? weights[s] : equal;
-      out[s][k] = combine(
-        runs.map((run) => run.cv[s][k]),
-        w,
-      );
-    });
-  }
-  return out;
+  return ensembleAtOrigins(method, runs, actuals, origins, (list, k) =>
+    list.map((_, j) => j).filter((j) => j !== k),
+  );
 }

@@ -4,7 +4,12 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
 import type { Series } from "../../src/data/index.ts";
-import { cvOrigins, ensembleCvForecasts, type MemberRun } from "../../src/train/cross-validation.ts";
+import {
+  cvOrigins,
+  ensembleCrossFitForecasts,
+  ensembleCvForecasts,
+  type MemberRun,
+} from "../../src/train/cross-validation.ts";
 import { backtest } from "../../src/train/index.ts";
 import { fitPanel } from "../../src/train/panel.ts";
 
@@ -92,6 +97,18 @@ describe("cross-validation origins", () => {
     expect(Array.from(combined[0][0])).toEqual([20, 20]); // equal weights: (10 + 30) / 2
     // At the second origin only the first one is known, where "naive" was perfect: it takes all the weight,
     // although it is the worse member there. Knowing the second origin's error would have chosen "linear".
+    expect(Array.from(combined[0][1])).toEqual([0, 0]);
+  });
+
+  it("cross-fitted for the intervals, combines each origin with the weights of the others", () => {
+    const forecast = (v: number) => Float64Array.from([v, v]);
+    const run = (name: "naive" | "linear", values: number[]): MemberRun =>
+      ({ name, cv: [values.map(forecast)], final: [], seconds: 0, fitted: {} }) as unknown as MemberRun;
+    const runs = [run("naive", [10, 0]), run("linear", [30, 50])];
+    const actuals = [[forecast(10), forecast(50)]];
+    const combined = ensembleCrossFitForecasts("weighted", runs, actuals, [[20, 30]]);
+    // The first origin learns from the second, where "linear" was perfect; the second from the first.
+    expect(Array.from(combined[0][0])).toEqual([30, 30]);
     expect(Array.from(combined[0][1])).toEqual([0, 0]);
   });
 });
