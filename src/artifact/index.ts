@@ -3,6 +3,8 @@ export {
   ARTIFACT_FILES,
   ARTIFACT_FORMAT_VERSION,
   type ArtifactMeta,
+  FEATURES_FORMAT_VERSION,
+  type FeaturesMeta,
   FORECASTS_FILE,
   type MeasuredOn,
   type MetricsRecord,

@@ -70,18 +70,22 @@ interface Shape {
   width: number;
 }
 
+/** Which features the map reads: none, the known-future ones only, or all of them. */
+export type FeatureUse = "none" | "known_future" | "all";
+export const FEATURE_USES: readonly FeatureUse[] = ["none", "known_future", "all"];
+
 export function mapShape(
   windowSize: number,
   horizon: number,
   knownFuture: readonly boolean[],
-  useFeatures: boolean,
+  use: FeatureUse,
 ): Shape {
   const columns = knownFuture.map((_, f) => f);
   return {
     windowSize,
     horizon,
-    future: useFeatures ? columns.filter((f) => knownFuture[f]) : [],
-    past: useFeatures ? columns.filter((f) => !knownFuture[f]) : [],
+    future: use === "none" ? [] : columns.filter((f) => knownFuture[f]),
+    past: use === "all" ? columns.filter((f) => !knownFuture[f]) : [],
     width: knownFuture.length,
   };
 }
@@ -179,13 +183,13 @@ function meanSquaredError(map: CovariateLinearMap, set: CovariateWindows, shape:
 
 export interface CovariateChoice {
   ridge: number;
-  /** Whether the features earned their place: the validation windows say, never the test set. */
-  useFeatures: boolean;
+  /** Which features earned their place: the validation windows say, never the test set. */
+  use: FeatureUse;
 }
 
 /**
- * The penalty, and whether to use the features at all, whose map fitted on the training windows forecasts
- * the validation windows best. Without validation windows: the features, with a penalty of 1.
+ * The penalty, and which features to use (none, known-future only, all), whose map fitted on the training windows forecasts
+ * the validation windows best. Without validation windows: all features, with a penalty of 1.
  */
 export function chooseCovariateLinear(
   train: CovariateWindows,
@@ -194,16 +198,16 @@ export function chooseCovariateLinear(
   horizon: number,
   knownFuture: readonly boolean[],
 ): CovariateChoice {
-  if (train.count === 0 || validation.count === 0) return { ridge: 1, useFeatures: true };
-  let best = { ridge: 1, useFeatures: true, error: Number.POSITIVE_INFINITY };
-  for (const useFeatures of [false, true]) {
-    const shape = mapShape(windowSize, horizon, knownFuture, useFeatures);
+  if (train.count === 0 || validation.count === 0) return { ridge: 1, use: "all" };
+  let best: CovariateChoice & { error: number } = { ridge: 1, use: "all", error: Number.POSITIVE_INFINITY };
+  for (const use of FEATURE_USES) {
+    const shape = mapShape(windowSize, horizon, knownFuture, use);
     for (const ridge of RIDGE_GRID) {
       const error = meanSquaredError(fitCovariateLinear(train, shape, ridge), validation, shape);
-      if (error < best.error) best = { ridge, useFeatures, error };
+      if (error < best.error) best = { ridge, use, error };
     }
   }
-  return { ridge: best.ridge, useFeatures: best.useFeatures };
+  return { ridge: best.ridge, use: best.use };
 }
 
 /** Both sets' windows in one, `a`'s first. */

@@ -14,6 +14,7 @@ import {
   chooseCovariateLinear,
   concatCovariateWindows,
   covariateWindowSets,
+  FEATURE_USES,
   fitCovariateLinear,
   mapShape,
   predictCovariateLinear,
@@ -85,7 +86,7 @@ function fitWithFeatures(series: readonly Series[], { config, split }: FitContex
   if (train.count === 0) throw new RangeError("the linear member has no training window");
   const { knownFuture, names } = features.layout;
   const choice = chooseCovariateLinear(train, validation, windowSize, horizon, knownFuture);
-  const shape = mapShape(windowSize, horizon, knownFuture, choice.useFeatures);
+  const shape = mapShape(windowSize, horizon, knownFuture, choice.use);
   const first = fitCovariateLinear(train, shape, choice.ridge);
   const final =
     validation.count > 0
@@ -106,12 +107,12 @@ function fitWithFeatures(series: readonly Series[], { config, split }: FitContex
     onAll: forecast(final),
     window: {
       windowSize,
-      spec: { ...spec, ridge: choice.ridge, uses_features: choice.useFeatures },
+      spec: { ...spec, ridge: choice.ridge, feature_use: choice.use },
       onnx: () => exportCovariateLinearOnnx(spec, final, { docString: "salescast linear" }),
     },
     training: {
       ridge: choice.ridge,
-      uses_features: choice.useFeatures ? 1 : 0,
+      feature_use: FEATURE_USES.indexOf(choice.use),
       train_windows: train.count,
       validation_windows: validation.count,
     },

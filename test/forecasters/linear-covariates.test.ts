@@ -20,7 +20,7 @@ describe("the ridge map with regressors", () => {
         y[i * 2 + k] = 0.5 * x[i * 2 + 1] + (k + 1) * future + 3 * pastLast + 1;
       }
     }
-    const map = fitCovariateLinear({ x, y, cov, count }, mapShape(2, 2, [true, false], true), 1e-6);
+    const map = fitCovariateLinear({ x, y, cov, count }, mapShape(2, 2, [true, false], "all"), 1e-6);
     for (let k = 0; k < 2; k++) {
       expect(map.weight[k * 2]).toBeCloseTo(0, 4);
       expect(map.weight[k * 2 + 1]).toBeCloseTo(0.5, 4);
