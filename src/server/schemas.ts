@@ -23,9 +23,36 @@ const SeriesValues = Type.Array(Type.Number(), {
   examples: [EXAMPLE_SERIES],
 });
 
+/** The fields a model with features reads (README, Covariates): the window's first date and covariate values. */
+const featureFields = {
+  start: Type.Optional(
+    Type.String({
+      description:
+        "first date of the window (YYYY-MM-DD): required by a model with calendar or holiday features; for a stored series it defaults to the window ending at its last training date",
+      examples: ["2012-08-03"],
+    }),
+  ),
+  covariates: Type.Optional(
+    Type.Record(Type.String(), Type.Array(Type.Number()), {
+      description:
+        "each covariate of the model by name: window_size + horizon values for a known-future one, window_size for a past-only one",
+    }),
+  ),
+};
+
 export const PredictBody = Type.Object(
-  { series: SeriesValues },
-  { additionalProperties: false, examples: [{ series: EXAMPLE_SERIES }] },
+  { series: SeriesValues, ...featureFields },
+  {
+    additionalProperties: false,
+    examples: [
+      { series: EXAMPLE_SERIES },
+      {
+        series: EXAMPLE_SERIES.slice(0, 4),
+        start: "2012-09-28",
+        covariates: { Holiday_Flag: [0, 0, 0, 0, 0, 0] },
+      },
+    ],
+  },
 );
 
 export const SeriesParams = Type.Object({
@@ -80,6 +107,7 @@ const BatchItem = Type.Object(
       }),
     ),
     series: SeriesValues,
+    ...featureFields,
   },
   { additionalProperties: false },
 );
@@ -179,6 +207,7 @@ export function errorResponse(description: string) {
   return Type.Object(errorFields, { description });
 }
 
+export type PredictRequestBody = Static<typeof PredictBody>;
 export type PredictResponseBody = Static<typeof PredictResponse>;
 export type HealthResponseBody = Static<typeof HealthResponse>;
 export type ErrorBody = Static<typeof ErrorResponse>;

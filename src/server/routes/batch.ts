@@ -57,7 +57,10 @@ export function registerBatchRoute(
               );
             }
             leases.push(lease);
-            const job = { index, request: { values: item.series, seriesId } };
+            const job = {
+              index,
+              request: { values: item.series, seriesId, start: item.start, covariates: item.covariates },
+            };
             lease.model.forecaster.validate(job.request, `items[${index}].series`);
             const jobs = jobsByModel.get(lease.model);
             if (jobs) jobs.push(job);

@@ -3,7 +3,13 @@ import type { SalescastApp } from "../base-app.ts";
 import { HttpError } from "../errors.ts";
 import type { FiniteGuard } from "../finite-guard.ts";
 import { forecastBody } from "../responses.ts";
-import { errorResponses, PredictBody, PredictResponse, SeriesParams } from "../schemas.ts";
+import {
+  errorResponses,
+  PredictBody,
+  type PredictRequestBody,
+  PredictResponse,
+  SeriesParams,
+} from "../schemas.ts";
 import type { Lease, ServingModels } from "../serving-models.ts";
 
 const COMMON_ERRORS = [400, 413, 415, 422, 500, 503] as const;
@@ -26,11 +32,12 @@ export function registerPredictRoutes(
    * The model is chosen once admitted (a refused request holds no model), and held until the model call
    * ends, even when the deadline answered first.
    */
-  const forecast = (choose: () => Lease, values: number[], seriesId?: string) =>
+  const forecast = (choose: () => Lease, body: PredictRequestBody, seriesId?: string) =>
     admission.run(async () => {
       const lease = choose();
       try {
-        const result = await lease.model.batcher.predict({ values, seriesId });
+        const { series: values, start, covariates } = body;
+        const result = await lease.model.batcher.predict({ values, seriesId, start, covariates });
         guard(lease.model, [result]);
         return forecastBody(lease.model.info, result, seriesId);
       } finally {
@@ -51,7 +58,7 @@ export function registerPredictRoutes(
         response: { 200: PredictResponse, ...errorResponses(...COMMON_ERRORS) },
       },
     },
-    async (request) => forecast(() => models.acquireDefault(), request.body.series),
+    async (request) => forecast(() => models.acquireDefault(), request.body),
   );
 
   app.post(
@@ -75,7 +82,7 @@ export function registerPredictRoutes(
         if (!lease) throw new HttpError(404, "unknown_series", `no model serves series '${seriesId}'`);
         return lease;
       };
-      return forecast(choose, request.body.series, seriesId);
+      return forecast(choose, request.body, seriesId);
     },
   );
 }
