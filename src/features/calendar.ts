@@ -9,8 +9,8 @@ const YEAR_HARMONICS = 3;
 /**
  * The calendar features of a period by its first day. Day of week as six 0/1 flags (Sunday is the base) for
  * daily data, where weekday effects are sharp; month as eleven flags (January the base) for monthly data; and
- * for every frequency the position in the year as YEAR_HARMONICS sine/cosine pairs. One-hot weekdays scored
- * better than a sine/cosine weekday on pharma_daily's fitting part (README, covariates).
+ * for every frequency the position in the year as YEAR_HARMONICS sine/cosine pairs. The linear member decides
+ * on its validation windows whether they are used at all.
  */
 export function calendarNames(frequency: Frequency): string[] {
   const year = Array.from({ length: YEAR_HARMONICS }, (_, k) => [

@@ -36,23 +36,14 @@ const featureFields = {
     Type.Record(Type.String(), Type.Array(Type.Number()), {
       description:
         "each covariate of the model by name: window_size + horizon values for a known-future one, window_size for a past-only one",
+      examples: [{ Holiday_Flag: [0, 0, 0, 0, 1, 0], Temperature: [71.2, 70.5, 68.9, 66.1] }],
     }),
   ),
 };
 
 export const PredictBody = Type.Object(
   { series: SeriesValues, ...featureFields },
-  {
-    additionalProperties: false,
-    examples: [
-      { series: EXAMPLE_SERIES },
-      {
-        series: EXAMPLE_SERIES.slice(0, 4),
-        start: "2012-09-28",
-        covariates: { Holiday_Flag: [0, 0, 0, 0, 0, 0] },
-      },
-    ],
-  },
+  { additionalProperties: false, examples: [{ series: EXAMPLE_SERIES }] },
 );
 
 export const SeriesParams = Type.Object({
