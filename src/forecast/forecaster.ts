@@ -225,7 +225,17 @@ export class SalesForecaster {
       [INPUT_NAME]: new ort.Tensor("float32", input, [batch, window]),
     };
     const features = this.artifact.meta.features;
-    if (features) {
+    if (!features) {
+      requests.forEach((request, row) => {
+        const extra = Object.keys(request.covariates ?? {})[0];
+        if (extra === undefined) return;
+        const field = requests.length > 1 ? `items[${row}].` : "";
+        throw new ForecastInputError(
+          `${field}covariates.${extra} is not a covariate of this model (it was trained on the sales alone)`,
+          "value",
+        );
+      });
+    } else {
       const rows = window + this.horizon;
       const width = features.names.length;
       const cov = new Float32Array(batch * rows * width);

@@ -14,6 +14,8 @@ const HORIZON = 4;
 const WINDOW = 8;
 const PROMO_LIFT = 50;
 let app: SalescastApp;
+let plainOverrides: string[];
+let plainFolder: string;
 
 const weekDate = (t: number) => new Date(Date.UTC(2020, 0, 3 + 7 * t)).toISOString().slice(0, 10);
 
@@ -45,6 +47,10 @@ beforeAll(async () => {
     "data.holidays={country: US}",
     "model.members=[seasonal_naive, linear]",
   ];
+  plainOverrides = overrides.filter((o) => !/^data\.(covariates_path|known_future|holidays)=/.test(o));
+  plainFolder = (
+    await trainFromConfig(loadConfig(CONFIG_FILE, plainOverrides, {}), { progress: silentProgress })
+  ).models[0].artifact.folder;
   const config = loadConfig(CONFIG_FILE, overrides, {});
   const { models } = await trainFromConfig(config, { progress: silentProgress });
   app = await buildApp({
@@ -127,6 +133,26 @@ describe("POST /api/predict with covariates", () => {
       const response = await predict({ series: window, start: "2021-06-04", covariates });
       expect(response.statusCode).toBe(422);
       expect(response.json().message).toBe(message);
+    }
+  });
+
+  it("is a 422 for a covariate sent to a model of the sales alone", async () => {
+    const plain = await buildApp({
+      config: loadConfig(CONFIG_FILE, plainOverrides, {}),
+      models: await serveFolders([plainFolder]),
+    });
+    try {
+      const response = await plain.inject({
+        method: "POST",
+        url: "/api/predict",
+        payload: { series: window, covariates: { promo: [1] } },
+      });
+      expect(response.statusCode).toBe(422);
+      expect(response.json().message).toBe(
+        "covariates.promo is not a covariate of this model (it was trained on the sales alone)",
+      );
+    } finally {
+      await plain.close();
     }
   });
 
