@@ -12,9 +12,11 @@ export const FORECASTS_FILE = "forecasts.json";
 
 /**
  * 1: one CNN-LSTM with per-series normalization. 2: an ensemble of members, the window member in model.onnx,
- * the normalization mode, every member's cross-validation metrics, and forecasts.json. Both load.
+ * the normalization mode, every member's cross-validation metrics, and forecasts.json. 3: as 2, with the
+ * features (`meta.features`) that model.onnx's second input `covariates` takes. All load.
  */
 export const ARTIFACT_FORMAT_VERSION = 2;
+export const FEATURES_FORMAT_VERSION = 3;
 
 const finite = z.number().refine(Number.isFinite, "must be a finite number");
 
@@ -61,8 +63,30 @@ const memberRecordSchema = z.object({
   training: z.record(z.string(), z.number()).optional(),
 });
 
+/**
+ * Format 3: model.onnx's `covariates` input [batch, window + horizon, names.length], column f standardized by
+ * mean[f] and std[f]; the calendar and holiday columns are rebuilt from the dates as at training, the last
+ * `covariates` columns are the user's covariates, known ahead where `known_future` says.
+ */
+export const featuresMetaSchema = z.strictObject({
+  names: z.array(z.string().min(1)),
+  known_future: z.array(z.boolean()),
+  covariates: z.number().int().nonnegative(),
+  mean: z.array(finite),
+  std: z.array(finite.refine((v) => v > 0, "must be > 0")),
+  calendar: z.boolean(),
+  holidays: z
+    .strictObject({ country: z.string(), region: z.string().optional(), types: z.array(z.string()) })
+    .nullable(),
+});
+
 export const metaSchema = z.object({
-  format_version: z.union([z.literal(1), z.literal(ARTIFACT_FORMAT_VERSION)]),
+  format_version: z.union([
+    z.literal(1),
+    z.literal(ARTIFACT_FORMAT_VERSION),
+    z.literal(FEATURES_FORMAT_VERSION),
+  ]),
+  features: featuresMetaSchema.optional(),
   name: z.string().min(1),
   scope: z.enum(["global", "per_series"]),
   series: z.array(z.string()),
@@ -146,4 +170,5 @@ export type MeasuredOn = z.infer<typeof measuredOnSchema>;
 export type SeriesStats = z.infer<typeof seriesStatsSchema>;
 export type Normalization = z.infer<typeof normalizationSchema>;
 export type ArtifactMeta = z.infer<typeof metaSchema>;
+export type FeaturesMeta = z.infer<typeof featuresMetaSchema>;
 export type MetricsRecord = z.infer<typeof metricsSchema>;

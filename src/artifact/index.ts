@@ -4,6 +4,8 @@ export {
   ARTIFACT_FORMAT_VERSION,
   type ArtifactMeta,
   type Calibration,
+  FEATURES_FORMAT_VERSION,
+  type FeaturesMeta,
   FORECASTS_FILE,
   type MeasuredOn,
   type MetricsRecord,

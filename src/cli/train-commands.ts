@@ -13,6 +13,7 @@ interface BacktestFlags {
   horizon: string;
   season?: string;
   frequency?: string;
+  holidayWeeks?: string;
   config: string;
 }
 
@@ -73,6 +74,10 @@ export function registerTrainCommands(program: Command): void {
       "seasonal period for seasonal naive and MASE (default by frequency: D 7, W 52, M 12)",
     )
     .option("--frequency <D|W|M>", "period of the series (default: read from the dates)")
+    .option(
+      "--holiday-weeks <country>",
+      "also report the error on holdout periods holding this country's holidays",
+    )
     .option("-c, --config <file>", "config file for model and training settings", DEFAULT_CONFIG_PATH)
     .argument("[overrides...]", "config overrides such as train.scope=per_series data.window_size=26")
     .action((overrides: string[], opts: BacktestFlags) =>
@@ -95,6 +100,7 @@ export function registerTrainCommands(program: Command): void {
           // The data decide the window (and the kernel within it) unless the user set either; choosing the
           // architecture or the highway leaves that to the data.
           autoSize: !overrides.some((o) => /^(data\.window_size|model\.kernel_size)=/.test(o)),
+          holidayCountry: opts.holidayWeeks,
         });
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       }),

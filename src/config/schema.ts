@@ -29,6 +29,21 @@ export const dataSchema = z.strictObject({
   short_series: z.enum(["skip", "error"]),
   // a long file's period without a row: 0 or interpolated, each with a warning, or refused
   fill_missing: z.enum(["zero", "linear", "error"]).default("zero"),
+  // features beside the sales (src/features): calendar from the dates, holidays, the user's covariates file
+  calendar: z.boolean().default(false),
+  holidays: z
+    .strictObject({
+      country: z.string().min(2),
+      region: z.string().min(1).optional(),
+      types: z
+        .array(z.enum(["public", "bank", "school", "optional", "observance"]))
+        .min(1)
+        .default(["public"]),
+    })
+    .nullable()
+    .default(null),
+  covariates_path: z.string().default(""),
+  known_future: z.array(z.string().min(1)).default([]),
 });
 
 export const transformerSchema = z.strictObject({
@@ -151,6 +166,13 @@ export const configSchema = z
         code: "custom",
         path: ["model", "transformer", "heads"],
         message: `must divide model.transformer.d_model (${transformer.d_model}), got ${transformer.heads}`,
+      });
+    }
+    if (config.data.known_future.length > 0 && config.data.covariates_path === "") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["data", "known_future"],
+        message: "names covariates, so data.covariates_path must name their file",
       });
     }
     if (architecture === "cnn_lstm" && config.model.kernel_size > config.data.window_size) {

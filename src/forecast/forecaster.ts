@@ -6,8 +6,9 @@ import {
   type SeriesStats,
   type StoredForecasts,
 } from "../artifact/index.ts";
-import { clipForecast, windowStats } from "../data/index.ts";
+import { addPeriods, clipForecast, windowStats } from "../data/index.ts";
 import { type Intervals, NO_CALIBRATION_NOTE, WindowIntervals } from "./intervals.ts";
+import { type RequestFeatures, requestFeatureRows } from "./request-features.ts";
 
 /** A forecast request that cannot be answered as asked; the message names the field and the rule. */
 export class ForecastInputError extends Error {
@@ -20,7 +21,7 @@ export class ForecastInputError extends Error {
   }
 }
 
-export interface ForecastRequest {
+export interface ForecastRequest extends RequestFeatures {
   values: ArrayLike<number>;
   /** The series whose stats normalize the input; without one, the model's pooled stats. */
   seriesId?: string;
@@ -62,6 +63,8 @@ export const MAX_SCALED_INPUT = 1e18;
 
 const INPUT_NAME = "input";
 const OUTPUT_NAME = "output";
+/** A model with features (format 3) takes them here: [batch, window + horizon, features]. */
+const COVARIATES_INPUT = "covariates";
 
 /** Loads a saved model (ONNX + normalization + meta), then turns raw sales windows into forecasts. */
 export class SalesForecaster {
@@ -131,7 +134,13 @@ export class SalesForecaster {
     let output: ort.Tensor;
     try {
       const input = new ort.Tensor("float32", new Float32Array(this.windowSize), [1, this.windowSize]);
-      output = (await this.session.run({ [INPUT_NAME]: input }))[OUTPUT_NAME];
+      const feeds: Record<string, ort.Tensor> = { [INPUT_NAME]: input };
+      const features = this.artifact.meta.features;
+      if (features) {
+        const shape = [1, this.windowSize + this.horizon, features.names.length];
+        feeds[COVARIATES_INPUT] = new ort.Tensor("float32", new Float32Array(shape[1] * shape[2]), shape);
+      }
+      output = (await this.session.run(feeds))[OUTPUT_NAME];
     } catch (error) {
       await this.session.release();
       throw new ArtifactError(
@@ -232,7 +241,40 @@ export class SalesForecaster {
       for (let t = 0; t < window; t++) input[row * window + t] = (request.values[t] - s.mean) / scale;
       return s;
     });
-    const feeds = { [INPUT_NAME]: new ort.Tensor("float32", input, [batch, window]) };
+    const feeds: Record<string, ort.Tensor> = {
+      [INPUT_NAME]: new ort.Tensor("float32", input, [batch, window]),
+    };
+    const features = this.artifact.meta.features;
+    if (!features) {
+      requests.forEach((request, row) => {
+        const extra = Object.keys(request.covariates ?? {})[0];
+        if (extra === undefined) return;
+        const field = requests.length > 1 ? `items[${row}].` : "";
+        throw new ForecastInputError(
+          `${field}covariates.${extra} is not a covariate of this model (it was trained on the sales alone)`,
+          "value",
+        );
+      });
+    } else {
+      const rows = window + this.horizon;
+      const width = features.names.length;
+      const cov = new Float32Array(batch * rows * width);
+      requests.forEach((request, row) => {
+        const field = requests.length > 1 ? `items[${row}].` : "";
+        const start = request.start ?? this.defaultStart(request.seriesId);
+        requestFeatureRows(
+          features,
+          this.artifact.meta.frequency,
+          window,
+          this.horizon,
+          { ...request, start },
+          field,
+          cov,
+          row * rows * width,
+        );
+      });
+      feeds[COVARIATES_INPUT] = new ort.Tensor("float32", cov, [batch, rows, width]);
+    }
     const output = (await this.session.run(feeds))[OUTPUT_NAME].data as Float32Array;
     return stats.map((s, row) => {
       const scaled = Array.from(
@@ -249,6 +291,17 @@ export class SalesForecaster {
       }
       return result;
     });
+  }
+
+  /**
+   * Without `start`, a window of a stored series ends at its last training date: it starts window_size
+   * periods before the first stored forecast date. Without a series, there is no default.
+   */
+  private defaultStart(seriesId: string | undefined): string | undefined {
+    const stored = seriesId === undefined ? undefined : this.artifact.forecasts?.series[seriesId];
+    if (!stored || !Object.hasOwn(this.artifact.forecasts?.series ?? {}, seriesId as string))
+      return undefined;
+    return addPeriods(stored.dates[0], this.artifact.meta.frequency, -this.windowSize);
   }
 
   async predict(values: ArrayLike<number>, seriesId?: string): Promise<ForecastResult> {

@@ -6,10 +6,21 @@ import {
   scalerFor,
   type WindowSet,
 } from "../data/index.ts";
-import { exportLinearOnnx } from "../model/index.ts";
+import type { SeriesFeatures } from "../features/index.ts";
+import { exportCovariateLinearOnnx, exportLinearOnnx } from "../model/index.ts";
 import { chooseRidge, fitLinearAutoregression, type LinearMap } from "../train/linear-warm-start.ts";
+import {
+  type CovariateLinearMap,
+  chooseCovariateLinear,
+  concatCovariateWindows,
+  covariateWindowSets,
+  FEATURE_USES,
+  fitCovariateLinear,
+  mapShape,
+  predictCovariateLinear,
+} from "./linear-covariates.ts";
 import type { FitContext, FittedMember, Member } from "./types.ts";
-import { windowForecast, windowInputStd } from "./window.ts";
+import { featureWindowForecast, windowForecast, windowInputStd } from "./window.ts";
 
 /** `[count, windowSize]` scaled windows through the map. */
 function linearPredictor(map: LinearMap, windowSize: number, horizon: number) {
@@ -33,7 +44,9 @@ function linearPredictor(map: LinearMap, windowSize: number, horizon: number) {
  */
 export const linear: Member = {
   name: "linear",
-  fit(series: readonly Series[], { config, split }: FitContext): FittedMember {
+  fit(series: readonly Series[], context: FitContext): FittedMember {
+    if (context.features) return fitWithFeatures(series, context, context.features);
+    const { config, split } = context;
     const { windowSize, horizon } = split;
     const scaler = scalerFor(config.data.normalization, fitSeriesNormalization(series, split));
     const { train, validation } = buildWindowSets(series, scaler, split);
@@ -62,3 +75,48 @@ export const linear: Member = {
     };
   },
 };
+
+/**
+ * The linear member with regressors: the features at each forecast step (known-future) and at the window's
+ * end (past-only), and whether to use them at all, chosen with the penalty on the validation windows.
+ */
+function fitWithFeatures(series: readonly Series[], { config, split }: FitContext, features: SeriesFeatures) {
+  const { windowSize, horizon } = split;
+  const scaler = scalerFor(config.data.normalization, fitSeriesNormalization(series, split));
+  const { train, validation } = covariateWindowSets(series, scaler, features, split);
+  if (train.count === 0) throw new RangeError("the linear member has no training window");
+  const { knownFuture, names } = features.layout;
+  const choice = chooseCovariateLinear(train, validation, windowSize, horizon, knownFuture);
+  const shape = mapShape(windowSize, horizon, knownFuture, choice.use);
+  const first = fitCovariateLinear(train, shape, choice.ridge);
+  const final =
+    validation.count > 0
+      ? fitCovariateLinear(concatCovariateWindows(train, validation), shape, choice.ridge)
+      : first;
+  const forecast = (map: CovariateLinearMap) =>
+    featureWindowForecast(
+      (x, cov, count) => predictCovariateLinear(map, windowSize, horizon, names.length, x, cov, count),
+      scaler,
+      features,
+      windowSize,
+      horizon,
+    );
+  const spec = { architecture: "linear" as const, windowSize, horizon, features: names.length };
+  return {
+    name: "linear" as const,
+    beforeValidation: forecast(first),
+    onAll: forecast(final),
+    window: {
+      windowSize,
+      spec: { ...spec, ridge: choice.ridge, feature_use: choice.use },
+      inputStd: windowInputStd(scaler, windowSize),
+      onnx: () => exportCovariateLinearOnnx(spec, final, { docString: "salescast linear" }),
+    },
+    training: {
+      ridge: choice.ridge,
+      feature_use: FEATURE_USES.indexOf(choice.use),
+      train_windows: train.count,
+      validation_windows: validation.count,
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import type { Config, Frequency } from "../config/index.ts";
 import type { Series, SplitOptions } from "../data/index.ts";
+import type { SeriesFeatures } from "../features/index.ts";
 import type { EpochProgress } from "../train/progress.ts";
 
 /** The forecasters that can be combined, by their config names (`model.members`). */
@@ -17,6 +18,11 @@ export interface FitContext {
    * part, and a member forecasts them with what it learned before that part only.
    */
   split: SplitOptions;
+  /**
+   * The features of each fitted series (same order), covering its periods and the horizon past its end; none
+   * when the config asks for none. Members that cannot use them ignore them.
+   */
+  features?: SeriesFeatures;
   /** Where a member that trains by epochs reports them (none: silent). */
   progress?: (member: string, maxEpochs: number) => EpochProgress;
 }

@@ -1,4 +1,5 @@
 import { denormalize, type WindowScaler } from "../data/index.ts";
+import { type SeriesFeatures, writeFeatureWindow } from "../features/index.ts";
 import type { WindowPredictor } from "../train/train-model.ts";
 import type { ForecastFunction } from "./types.ts";
 
@@ -36,4 +37,30 @@ export function windowForecast(
 export function windowInputStd(scaler: WindowScaler, windowSize: number) {
   return (seriesIndex: number, history: Float64Array): number =>
     scaler(seriesIndex, history, history.length - windowSize, history.length).std;
+}
+
+/** Scaled windows `[count, W]` and their standardized features `[count, W + H, F]` -> scaled forecasts. */
+export type FeatureWindowPredictor = (x: Float32Array, cov: Float32Array, count: number) => Float32Array;
+
+/**
+ * windowForecast for a member that reads features: each request's features are those of its series around
+ * its origin (the end of its history), the window's periods and then the horizon's.
+ */
+export function featureWindowForecast(
+  predict: FeatureWindowPredictor,
+  scaler: WindowScaler,
+  features: SeriesFeatures,
+  windowSize: number,
+  horizon: number,
+): ForecastFunction {
+  const width = features.layout.names.length;
+  const rows = windowSize + horizon;
+  return (requests, wanted) => {
+    const cov = new Float32Array(requests.length * rows * width);
+    requests.forEach(({ seriesIndex, history }, row) => {
+      writeFeatureWindow(features, seriesIndex, history.length, windowSize, horizon, cov, row * rows * width);
+    });
+    const withFeatures: WindowPredictor = (x, count) => predict(x, cov, count);
+    return windowForecast(withFeatures, scaler, windowSize, horizon)(requests, wanted);
+  };
 }

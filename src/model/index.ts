@@ -7,6 +7,12 @@ export {
   validateSpec,
 } from "./architectures.ts";
 export { createCnnLstm } from "./cnn-lstm.ts";
+export {
+  COVARIATES_INPUT_NAME,
+  type CovariateLinearSpec,
+  type CovariateLinearWeights,
+  exportCovariateLinearOnnx,
+} from "./linear-covariates-onnx.ts";
 export { mseLoss } from "./loss.ts";
 export {
   type ExportMeta,

@@ -24,8 +24,26 @@ const SeriesValues = Type.Array(Type.Number(), {
   examples: [EXAMPLE_SERIES],
 });
 
+/** The fields a model with features reads (README, Covariates): the window's first date and covariate values. */
+const featureFields = {
+  start: Type.Optional(
+    Type.String({
+      description:
+        "first date of the window (YYYY-MM-DD): required by a model with calendar or holiday features; for a stored series it defaults to the window ending at its last training date",
+      examples: ["2012-08-03"],
+    }),
+  ),
+  covariates: Type.Optional(
+    Type.Record(Type.String(), Type.Array(Type.Number()), {
+      description:
+        "each covariate of the model by name: window_size + horizon values for a known-future one, window_size for a past-only one",
+      examples: [{ Holiday_Flag: [0, 0, 0, 0, 1, 0], Temperature: [71.2, 70.5, 68.9, 66.1] }],
+    }),
+  ),
+};
+
 export const PredictBody = Type.Object(
-  { series: SeriesValues, level: LevelField },
+  { series: SeriesValues, level: LevelField, ...featureFields },
   {
     additionalProperties: false,
     examples: [{ series: EXAMPLE_SERIES, level: [80, 95] }],
@@ -105,6 +123,7 @@ const BatchItem = Type.Object(
       }),
     ),
     series: SeriesValues,
+    ...featureFields,
   },
   { additionalProperties: false },
 );
@@ -204,6 +223,7 @@ export function errorResponse(description: string) {
   return Type.Object(errorFields, { description });
 }
 
+export type PredictRequestBody = Static<typeof PredictBody>;
 export type PredictResponseBody = Static<typeof PredictResponse>;
 export type HealthResponseBody = Static<typeof HealthResponse>;
 export type ErrorBody = Static<typeof ErrorResponse>;

@@ -1,5 +1,11 @@
 import type { Config, Frequency } from "../config/index.ts";
 import { holdoutSplit, loadSeries, type Series } from "../data/index.ts";
+import {
+  buildSeriesFeatures,
+  loadFeatureSources,
+  type SeriesFeatures,
+  selectFeatures,
+} from "../features/index.ts";
 import type { FitContext } from "../forecasters/index.ts";
 import {
   averageIntervalMetrics,
@@ -18,6 +24,7 @@ import {
   seasonalNaiveForecast,
   seasonalNaiveScale,
 } from "../metrics/index.ts";
+import { type HolidayErrors, holidayPeriodErrors } from "./holiday-errors.ts";
 import { fitPanel, type Panel } from "./panel.ts";
 import { resolveSeason } from "./season.ts";
 import { sizedForBacktest } from "./sizing.ts";
@@ -27,6 +34,8 @@ export interface BacktestOptions {
   holdout: number;
   /** Size the window from the data's season, horizon and length rather than taking the config's. */
   autoSize: boolean;
+  /** A country whose holiday periods in the holdout get their own errors (default: data.holidays'). */
+  holidayCountry?: string;
 }
 
 /** Point metrics and, for the configured levels, `coverage_L`, `msis_L` and `pinball`. */
@@ -56,6 +65,10 @@ export interface BacktestReport {
   members: Record<string, MemberReport>;
   naive: ErrorMetrics;
   seasonal_naive: ErrorMetrics;
+  /** The features the members were given (data.calendar, data.holidays, data.covariates_path). */
+  features: { names: string[]; known_future: string[] };
+  /** The holdout's holiday periods alone (a holiday of `holidayCountry` falls in them), when asked for. */
+  holiday_periods?: HolidayErrors;
   /**
    * Cross-validation on the fitting part only (what chose the weights): origins per series and metrics, the
    * interval scores with each origin calibrated on the others.
@@ -74,12 +87,14 @@ function groupPanel(
   frequency: Frequency,
   season: number,
   holdout: number,
+  features: SeriesFeatures | undefined,
 ): Panel {
   const context: FitContext = {
     config,
     frequency,
     season,
     horizon: holdout,
+    features,
     split: {
       windowSize: config.data.window_size,
       horizon: holdout,
@@ -111,9 +126,31 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
   const config = { ...sized, forecast: { ...sized.forecast, clip_negative: true } };
   const splits = loaded.series.map((s) => holdoutSplit(s, holdout));
   const fits = splits.map(({ fit }) => fit);
-  const groups = config.train.scope === "global" ? [fits] : fits.map((one) => [one]);
-  const panels = groups.map((group) => groupPanel(group, config, loaded.frequency, season, holdout));
+  // Features cover every period of the full series (the holdout too: the horizon's known-future values);
+  // their scaling is fitted on the fitting parts, and past-only ones are never read for a horizon.
+  const sources = await loadFeatureSources(config.data, loaded.frequency, loaded.series);
+  const features = sources
+    ? buildSeriesFeatures(
+        sources,
+        loaded.series,
+        0,
+        fits.map((f) => f.values.length),
+      )
+    : undefined;
+  const indices = loaded.series.map((_, s) => s);
+  const groups = config.train.scope === "global" ? [indices] : indices.map((s) => [s]);
+  const panels = groups.map((group) =>
+    groupPanel(
+      group.map((s) => fits[s]),
+      config,
+      loaded.frequency,
+      season,
+      holdout,
+      features && selectFeatures(features, group),
+    ),
+  );
   const names = config.model.members;
+  const holidayCountry = options.holidayCountry ?? config.data.holidays?.country;
   const ensemble = panels.flatMap((panel) => panel.ensembleFinal);
   const memberForecasts = names.map((_, m) => panels.flatMap((panel) => panel.runs[m].final));
   const perSeries = {
@@ -191,6 +228,18 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
     members,
     naive: averageMetrics(perSeries.naive),
     seasonal_naive: averageMetrics(perSeries.seasonal_naive),
+    features: {
+      names: features?.layout.names ?? [],
+      known_future: features?.layout.names.filter((_, f) => features.layout.knownFuture[f]) ?? [],
+    },
+    ...(holidayCountry
+      ? {
+          holiday_periods: holidayPeriodErrors(holidayCountry, splits, loaded.frequency, season, {
+            model: ensemble,
+            ...Object.fromEntries(names.map((name, m) => [name, memberForecasts[m]])),
+          }),
+        }
+      : {}),
     cv: cvSummary(panels),
     window_member: panels.length === 1 ? panels[0].windowMember : null,
     seconds: (performance.now() - started) / 1000,

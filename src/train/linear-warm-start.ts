@@ -5,7 +5,7 @@ import type { Network } from "../model/index.ts";
  * Solves `A z = b` for a symmetric positive definite `A` (n×n, row-major) in place by Cholesky; `b` holds
  * `columns` right-hand sides as rows of an n×columns matrix and is overwritten with the solution.
  */
-function choleskySolve(a: Float64Array, b: Float64Array, n: number, columns: number): void {
+export function choleskySolve(a: Float64Array, b: Float64Array, n: number, columns: number): void {
   for (let j = 0; j < n; j++) {
     let diagonal = a[j * n + j];
     for (let k = 0; k < j; k++) diagonal -= a[j * n + k] ** 2;

@@ -49,7 +49,10 @@ export interface Panel {
   cvIntervals: { ensemble: IntervalMetrics; members: Record<string, IntervalMetrics> };
   /** Naive and seasonal naive on the same origins, whether members or not. */
   baselines: Record<string, ErrorMetrics>;
-  /** The window-capable member with the lowest cross-validation MASE: it serves the window routes. */
+  /**
+   * The window-capable member with the lowest cross-validation MASE: it serves the window routes. With
+   * features, the linear member (the one whose graph takes them).
+   */
   windowMember: MemberName | null;
   /** Conformal scores from the cross-validation errors: the ensemble's, and each member's (`runs` order). */
   intervalScores: { ensemble: ConformalScores; members: ConformalScores[] };
@@ -98,9 +101,11 @@ export function fitPanel(series: readonly Series[], context: FitContext, options
       members[name] ?? averaged(pooledErrors(actuals, runMember(name, series, context, origins).cv, scales)),
     ]),
   );
+  // With features, only the linear member reads them in its graph: it serves the window routes.
+  const servable = context.features ? ["linear"] : WINDOW_MEMBERS;
   const windowMember =
     runs
-      .filter((run) => WINDOW_MEMBERS.includes(run.name))
+      .filter((run) => servable.includes(run.name))
       .map((run) => ({ name: run.name, mase: members[run.name].mase }))
       .sort(
         (a, b) =>

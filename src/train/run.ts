@@ -1,6 +1,7 @@
 import type { Artifact } from "../artifact/index.ts";
 import type { Config } from "../config/index.ts";
 import { DataError, loadSeries, type Series, type SplitOptions } from "../data/index.ts";
+import { buildSeriesFeatures, loadFeatureSources, selectFeatures } from "../features/index.ts";
 import { fitPanel, type Panel } from "./panel.ts";
 import { type EpochProgress, epochProgress } from "./progress.ts";
 import { saveEnsembleModel } from "./save.ts";
@@ -48,11 +49,15 @@ export async function trainFromConfig(
     horizon: config.data.horizon,
     validationFraction: config.data.validation_fraction,
   };
+  // Features reach the horizon past each series' end (its stored forecast): a covariates file whose
+  // known-future rows stop short is an error here, naming the series and the missing dates.
+  const sources = await loadFeatureSources(config.data, loaded.frequency, series);
+  const features = sources ? buildSeriesFeatures(sources, series, split.horizon) : undefined;
   const groups =
     config.train.scope === "global"
-      ? [{ name: "global", series }]
-      : series.map((one) => ({ name: `series:${one.id}`, series: [one] }));
-  const models = groups.map(({ name, series: group }) => {
+      ? [{ name: "global", series, indices: series.map((_, s) => s) }]
+      : series.map((one, s) => ({ name: `series:${one.id}`, series: [one], indices: [s] }));
+  const models = groups.map(({ name, series: group, indices }) => {
     const started = performance.now();
     const context = {
       config,
@@ -60,6 +65,7 @@ export async function trainFromConfig(
       season,
       horizon: split.horizon,
       split,
+      features: features && selectFeatures(features, indices),
       progress: (member: string, maxEpochs: number) => progress(`${name} ${member}`, maxEpochs),
     };
     const panel = fitPanel(group, context, {
@@ -74,6 +80,15 @@ export async function trainFromConfig(
       frequency: loaded.frequency,
       season,
       split,
+      features: features && {
+        names: features.layout.names,
+        known_future: features.layout.knownFuture,
+        covariates: features.layout.covariates,
+        mean: features.scaling.mean,
+        std: features.scaling.std,
+        calendar: config.data.calendar,
+        holidays: config.data.holidays,
+      },
     });
     return { artifact, panel, series: group, seconds: (performance.now() - started) / 1000 };
   });

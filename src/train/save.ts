@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import {
   ARTIFACT_FORMAT_VERSION,
   type Artifact,
+  FEATURES_FORMAT_VERSION,
+  type FeaturesMeta,
   type MeasuredOn,
   type MetricsRecord,
   type StoredForecasts,
@@ -44,6 +46,8 @@ export interface SaveOptions {
   frequency: Frequency;
   season: number;
   split: SplitOptions;
+  /** The features model.onnx's `covariates` input takes (format 3); none for a model of the sales alone. */
+  features?: FeaturesMeta;
 }
 
 /** The series and horizon that validation metrics were measured on, so only like is compared with like. */
@@ -117,7 +121,8 @@ export function saveEnsembleModel(
     },
     forecasts: storedForecasts(series, panel, horizon),
     meta: {
-      format_version: ARTIFACT_FORMAT_VERSION,
+      format_version: options.features ? FEATURES_FORMAT_VERSION : ARTIFACT_FORMAT_VERSION,
+      ...(options.features ? { features: options.features } : {}),
       name: options.name,
       scope: options.scope,
       series: series.map((s) => s.id),

@@ -61,7 +61,16 @@ export function registerBatchRoute(
               );
             }
             leases.push(lease);
-            const job = { index, request: { values: item.series, seriesId, levels } };
+            const job = {
+              index,
+              request: {
+                values: item.series,
+                seriesId,
+                start: item.start,
+                covariates: item.covariates,
+                levels,
+              },
+            };
             lease.model.forecaster.validate(job.request, `items[${index}].series`);
             const jobs = jobsByModel.get(lease.model);
             if (jobs) jobs.push(job);

@@ -4,7 +4,13 @@ import { HttpError } from "../errors.ts";
 import type { FiniteGuard } from "../finite-guard.ts";
 import { levelsFromBody } from "../levels.ts";
 import { forecastBody } from "../responses.ts";
-import { errorResponses, PredictBody, PredictResponse, SeriesParams } from "../schemas.ts";
+import {
+  errorResponses,
+  PredictBody,
+  type PredictRequestBody,
+  PredictResponse,
+  SeriesParams,
+} from "../schemas.ts";
 import type { Lease, ServingModels } from "../serving-models.ts";
 
 const COMMON_ERRORS = [400, 413, 415, 422, 500, 503] as const;
@@ -29,16 +35,13 @@ export function registerPredictRoutes(
    * The model is chosen once admitted (a refused request holds no model), and held until the model call
    * ends, even when the deadline answered first.
    */
-  const forecast = (
-    choose: () => Lease,
-    body: { series: number[]; level?: unknown[] },
-    seriesId?: string,
-  ) => {
+  const forecast = (choose: () => Lease, body: PredictRequestBody, seriesId?: string) => {
     const levels = levelsFromBody(body.level, defaultLevels);
     return admission.run(async () => {
       const lease = choose();
       try {
-        const result = await lease.model.batcher.predict({ values: body.series, seriesId, levels });
+        const { series: values, start, covariates } = body;
+        const result = await lease.model.batcher.predict({ values, seriesId, start, covariates, levels });
         guard(lease.model, [result]);
         return forecastBody(lease.model.info, result, seriesId);
       } finally {

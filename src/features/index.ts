@@ -1,0 +1,12 @@
+export { calendarNames, writeCalendar } from "./calendar.ts";
+export { type CovariateTable, readCovariates } from "./covariates-file.ts";
+export {
+  type FeatureLayout,
+  type FeatureScaling,
+  type FeatureSources,
+  featureLayout,
+  type SeriesFeatures,
+  writeFeatureWindow,
+} from "./features.ts";
+export { HOLIDAY_NAMES, HOLIDAY_REACH_DAYS, holidayDays, writeHolidays } from "./holidays.ts";
+export { buildSeriesFeatures, type FeatureConfig, loadFeatureSources, selectFeatures } from "./sources.ts";

@@ -1,0 +1,91 @@
+import type { ExportMeta } from "./onnx-export.ts";
+import { BATCH_DIM, INPUT_NAME, OUTPUT_NAME, PRODUCER_NAME, SPEC_METADATA_KEY } from "./onnx-format.ts";
+import { batchedFloatValue, int, op } from "./onnx-graph.ts";
+import { floatTensor, int64Tensor, type Onnx, onnx } from "./onnx-proto.ts";
+
+/** The second input of a model with features: standardized features `[batch, windowSize + horizon, features]`. */
+export const COVARIATES_INPUT_NAME = "covariates";
+
+export interface CovariateLinearSpec {
+  architecture: "linear";
+  windowSize: number;
+  horizon: number;
+  features: number;
+}
+
+/** The weights of a linear map with regressors (src/forecasters/linear-covariates.ts), row-major. */
+export interface CovariateLinearWeights {
+  weight: Float32Array;
+  bias: Float32Array;
+  future: Float32Array;
+  past: Float32Array;
+}
+
+// ReduceSum takes its axes as an input from opset 13.
+const OPSET = 14;
+const IR_VERSION = 7;
+
+/**
+ * A linear map with regressors as ONNX: `input` [batch, W] and `covariates` [batch, W + H, F] -> `output`
+ * [batch, H] = input · weightᵀ + bias + Σ_f future[k, f]·covariates[:, W + k, f] + Σ_f past[k, f]·covariates[:, W - 1, f].
+ */
+export function exportCovariateLinearOnnx(
+  spec: CovariateLinearSpec,
+  weights: CovariateLinearWeights,
+  meta: ExportMeta = {},
+): Uint8Array {
+  const { windowSize: w, horizon: h, features: f } = spec;
+  const expected = { weight: h * w, bias: h, future: h * f, past: h * f };
+  for (const [name, size] of Object.entries(expected)) {
+    const got = weights[name as keyof CovariateLinearWeights].length;
+    if (got !== size) throw new Error(`cannot export: linear.${name} has ${got} values, expected ${size}`);
+  }
+  const graph: Onnx.IGraphProto = {
+    name: "salescast_linear_covariates",
+    node: [
+      op("Gemm", [INPUT_NAME, "linear.weight", "linear.bias"], ["window_part"], [int("transB", 1)]),
+      op("Slice", [COVARIATES_INPUT_NAME, "horizon_start", "horizon_end", "time_axis"], ["horizon_rows"]),
+      op("Mul", ["horizon_rows", "linear.future"], ["future_terms"]),
+      op("ReduceSum", ["future_terms", "feature_axis"], ["future_part"], [int("keepdims", 0)]),
+      op("Slice", [COVARIATES_INPUT_NAME, "last_start", "horizon_start", "time_axis"], ["last_row"]),
+      op("Mul", ["last_row", "linear.past"], ["past_terms"]),
+      op("ReduceSum", ["past_terms", "feature_axis"], ["past_part"], [int("keepdims", 0)]),
+      op("Sum", ["window_part", "future_part", "past_part"], [OUTPUT_NAME]),
+    ],
+    initializer: [
+      floatTensor("linear.weight", [h, w], weights.weight),
+      floatTensor("linear.bias", [h], weights.bias),
+      floatTensor("linear.future", [h, f], weights.future),
+      floatTensor("linear.past", [h, f], weights.past),
+      int64Tensor("horizon_start", [w]),
+      int64Tensor("horizon_end", [w + h]),
+      int64Tensor("last_start", [w - 1]),
+      int64Tensor("time_axis", [1]),
+      int64Tensor("feature_axis", [2]),
+    ],
+    input: [batchedFloatValue(INPUT_NAME, w), covariatesValue(w + h, f)],
+    output: [batchedFloatValue(OUTPUT_NAME, h)],
+  };
+  const model: Onnx.IModelProto = {
+    irVersion: IR_VERSION,
+    opsetImport: [{ domain: "", version: OPSET }],
+    producerName: PRODUCER_NAME,
+    producerVersion: meta.producerVersion ?? "",
+    docString: meta.docString ?? "",
+    graph,
+    metadataProps: [{ key: SPEC_METADATA_KEY, value: JSON.stringify(spec) }],
+  };
+  return new Uint8Array(onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish());
+}
+
+function covariatesValue(rows: number, features: number): Onnx.IValueInfoProto {
+  return {
+    name: COVARIATES_INPUT_NAME,
+    type: {
+      tensorType: {
+        elemType: onnx.TensorProto.DataType.FLOAT,
+        shape: { dim: [{ dimParam: BATCH_DIM }, { dimValue: rows }, { dimValue: features }] },
+      },
+    },
+  };
+}
