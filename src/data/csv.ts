@@ -42,7 +42,9 @@ export async function readCsvRecords(
     throw error;
   });
   try {
-    const totalBytes = (await handle.stat()).size;
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw new DataError(`${file}: a directory, not a CSV file`);
+    const totalBytes = stat.size;
     const parser = new CsvParser(file, onRecord);
     const decoder = new StringDecoder("utf8");
     const buffer = Buffer.allocUnsafe(options.chunkBytes ?? DEFAULT_CHUNK_BYTES);

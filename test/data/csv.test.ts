@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { type CsvReadOptions, readCsvRecords } from "../../src/data/csv.ts";
 import { DataError } from "../../src/data/errors.ts";
@@ -72,6 +73,10 @@ describe("readCsvRecords", () => {
     });
     expect(seen.length).toBeGreaterThan(10);
     expect(seen[seen.length - 1]).toBeGreaterThan(900);
+  });
+
+  it("names a directory given as the file", async () => {
+    await expect(collect(tmpdir())).rejects.toThrow(`${tmpdir()}: a directory, not a CSV file`);
   });
 
   it("names a missing file", async () => {
