@@ -37,7 +37,8 @@ interface Row {
   peak_rss_mib: number;
 }
 
-const rows: (Row & { rows: number; vs_mstl: number })[] = [];
+// vs_mstl is null when MSTL was not among the members run
+const rows: (Row & { rows: number; vs_mstl: number | null })[] = [];
 for (const count of counts) {
   const file = join(tmpdir(), `salescast-synthetic-${count}x${length}-seed42.csv`);
   if (!existsSync(file)) writeSyntheticCsv(file, { ...DEFAULT_SYNTHETIC, series: count, length });
@@ -56,7 +57,13 @@ for (const count of counts) {
     process.stderr.write(`${count} series: ${member} done\n`);
   }
   const reference = results.find((r) => r.member === REFERENCE)?.total_s ?? Number.NaN;
-  for (const r of results) rows.push({ ...r, rows: count * length, vs_mstl: r.total_s / reference });
+  for (const r of results) {
+    rows.push({
+      ...r,
+      rows: count * length,
+      vs_mstl: Number.isNaN(reference) ? null : r.total_s / reference,
+    });
+  }
 }
 
 console.log(
@@ -77,7 +84,7 @@ for (const r of rows) {
     r.peak_rss_mib,
   ];
   console.log(
-    `| ${cells.map((c) => (typeof c === "number" && !Number.isInteger(c) ? c.toFixed(2) : c)).join(" | ")} |`,
+    `| ${cells.map((c) => (c === null ? "n/a" : typeof c === "number" && !Number.isInteger(c) ? c.toFixed(2) : c)).join(" | ")} |`,
   );
 }
 for (const r of rows) console.log(JSON.stringify({ bench: "scale", length, ...r }));
