@@ -97,6 +97,10 @@ export const trainSchema = z.strictObject({
   lr: z.number().positive(),
   seed: z.number().int().nonnegative(),
   patience: positiveInt,
+  /** Optimizer steps in all (0: bounded by epochs only), so training time does not grow with the history. */
+  max_steps: z.number().int().nonnegative().default(0),
+  /** Windows drawn (seeded) for each epoch and validation origins sampled (0: every window, every origin). */
+  windows_per_epoch: z.number().int().nonnegative().default(0),
   refit: z.boolean(),
   cv_windows: positiveInt.max(50),
   scope: z.enum(["global", "per_series"]),

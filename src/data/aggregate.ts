@@ -33,7 +33,7 @@ export function toRegularSeries(
 }
 
 /** [first, last] day; a loop, since spreading a long array into Math.min can overflow the stack. */
-export function dayRange(days: readonly number[]): [number, number] {
+export function dayRange(days: ArrayLike<number> & Iterable<number>): [number, number] {
   let first = days[0];
   let last = days[0];
   for (const day of days) {

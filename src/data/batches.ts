@@ -1,4 +1,4 @@
-import type { WindowSet } from "./types.ts";
+import { asWindowSource, type Windows } from "./window-source.ts";
 
 /** `x` is `[size * windowSize]`, `y` is `[size * horizon]`, row i of both being the same window. */
 export interface Batch {
@@ -8,15 +8,20 @@ export interface Batch {
 }
 
 /**
- * Yields every window once, in batches of `batchSize` (the last one may be smaller). With `random` (a seeded
+ * Yields every window once (of a set, or drawn by index from a source), in batches of `batchSize` (the last one may be smaller). With `random` (a seeded
  * generator in [0, 1), e.g. the engine's) the order is a Fisher-Yates shuffle driven by it, so the same
  * sequence gives the same batches; without it the windows come in order, for evaluation.
  * The yielded arrays are views of two buffers reused for every batch: copy them to keep one.
  */
-export function* iterateBatches(set: WindowSet, batchSize: number, random?: () => number): Generator<Batch> {
+export function* iterateBatches(
+  windows: Windows,
+  batchSize: number,
+  random?: () => number,
+): Generator<Batch> {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   }
+  const set = asWindowSource(windows);
   const { windowSize, horizon, count } = set;
   const order = random ? shuffledIndices(count, random) : undefined;
   const x = new Float32Array(batchSize * windowSize);
@@ -25,8 +30,7 @@ export function* iterateBatches(set: WindowSet, batchSize: number, random?: () =
     const size = Math.min(batchSize, count - start);
     for (let row = 0; row < size; row++) {
       const window = order ? order[start + row] : start + row;
-      x.set(set.x.subarray(window * windowSize, (window + 1) * windowSize), row * windowSize);
-      y.set(set.y.subarray(window * horizon, (window + 1) * horizon), row * horizon);
+      set.write(window, x, row * windowSize, y, row * horizon);
     }
     yield { x: x.subarray(0, size * windowSize), y: y.subarray(0, size * horizon), size };
   }

@@ -40,7 +40,7 @@ export function addPeriods(date: string, frequency: Frequency, count: number): s
  * Reads the frequency from the median gap, in days, between consecutive distinct dates of each series (gaps of
  * all series pooled): about 1 -> D, about 7 -> W, 28 to 31 -> M. The median ignores a few missing periods.
  */
-export function inferFrequency(daysBySeries: Iterable<readonly number[]>, source: string): Frequency {
+export function inferFrequency(daysBySeries: Iterable<ArrayLike<number>>, source: string): Frequency {
   const gap = medianGap(daysBySeries);
   if (gap === undefined) {
     throw new DataError(
@@ -77,7 +77,7 @@ export function isCoarser(a: Frequency, b: Frequency): boolean {
  */
 export function resolveFrequency(
   declared: Frequency | "auto",
-  daysBySeries: readonly (readonly number[])[],
+  daysBySeries: readonly ArrayLike<number>[],
   source: string,
 ): ResolvedFrequency {
   if (declared === "auto") {
@@ -96,14 +96,35 @@ export function resolveFrequency(
   return { frequency: declared, dates };
 }
 
-/** The median gap between consecutive distinct dates, pooled over series; undefined without any gap. */
-function medianGap(daysBySeries: Iterable<readonly number[]>): number | undefined {
-  const gaps: number[] = [];
+/**
+ * The median gap between consecutive distinct dates, pooled over series; undefined without any gap.
+ * Gaps are whole days, so a count per gap length stands in for the list of every gap.
+ */
+function medianGap(daysBySeries: Iterable<ArrayLike<number>>): number | undefined {
+  const countOf = new Map<number, number>();
+  let total = 0;
   for (const days of daysBySeries) {
-    const distinct = [...new Set(days)].sort((a, b) => a - b);
-    for (let i = 1; i < distinct.length; i++) gaps.push(distinct[i] - distinct[i - 1]);
+    const sorted = Float64Array.from(days).sort();
+    for (let i = 1; i < sorted.length; i++) {
+      const gap = sorted[i] - sorted[i - 1];
+      if (gap === 0) continue;
+      countOf.set(gap, (countOf.get(gap) ?? 0) + 1);
+      total++;
+    }
   }
-  return gaps.length === 0 ? undefined : median(gaps);
+  if (total === 0) return undefined;
+  const lengths = [...countOf.keys()].sort((a, b) => a - b);
+  return (gapAtRank(lengths, countOf, (total - 1) >> 1) + gapAtRank(lengths, countOf, total >> 1)) / 2;
+}
+
+/** The gap at 0-based `rank` among all gaps in ascending order. */
+function gapAtRank(lengths: readonly number[], countOf: ReadonlyMap<number, number>, rank: number): number {
+  let seen = 0;
+  for (const length of lengths) {
+    seen += countOf.get(length) as number;
+    if (rank < seen) return length;
+  }
+  return lengths[lengths.length - 1];
 }
 
 function frequencyOfGap(gap: number): Frequency | undefined {
@@ -111,10 +132,4 @@ function frequencyOfGap(gap: number): Frequency | undefined {
   if (gap >= 6 && gap <= 8) return "W";
   if (gap >= 28 && gap <= 31) return "M";
   return undefined;
-}
-
-function median(numbers: number[]): number {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }

@@ -23,4 +23,13 @@ export {
 } from "./scaling.ts";
 export { holdoutSplit, type SplitBounds, type SplitOptions, splitBounds } from "./split.ts";
 export type { Frequency, NormalizationStats, Series, WindowSet } from "./types.ts";
-export { buildWindowSets, concatWindowSets, lastWindows } from "./windows.ts";
+export {
+  concatWindowSources,
+  originRanges,
+  pickWindows,
+  sampleIndices,
+  type WindowSource,
+  type Windows,
+  windowSources,
+} from "./window-source.ts";
+export { buildWindowSets, lastWindows } from "./windows.ts";

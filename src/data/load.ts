@@ -5,6 +5,7 @@ import { DataError } from "./errors.ts";
 import { isCoarser, periodStartDay, resolveFrequency } from "./frequency.ts";
 import { fillGaps } from "./gaps.ts";
 import { readObservations, type SeriesObservations } from "./ingest.ts";
+import { type IngestProgress, ingestProgress } from "./ingest-progress.ts";
 import { dropPartialLastPeriods } from "./partial.ts";
 import type { Frequency, Series } from "./types.ts";
 
@@ -26,6 +27,8 @@ export type LoadConfig = Pick<
 export interface LoadOptions {
   /** Points a backtest keeps out at the end of each series; a series must also have room for them. */
   holdout?: number;
+  /** Progress while the file is read; by default a line on stderr for large files. */
+  progress?: IngestProgress;
 }
 
 export interface LoadedSeries {
@@ -42,14 +45,16 @@ export interface LoadedSeries {
  */
 export async function loadSeries(config: LoadConfig, options: LoadOptions = {}): Promise<LoadedSeries> {
   const file = config.csv_path;
+  const progress = options.progress ?? ingestProgress(file);
   const table = await readObservations(file, {
     format: config.format,
     columns: { date: config.date_column, series: config.series_column, value: config.value_column },
-  });
+    onProgress: progress.onProgress,
+  }).finally(progress.finish);
   const long = table.format === "long";
   const observed = [...table.bySeries.values()];
   // a transactions file is one observation period: its dates are read together, sparse categories or not
-  const daysBySeries = long ? observed.map(({ days }) => days) : [observed.flatMap(({ days }) => days)];
+  const daysBySeries = long ? observed.map(({ days }) => days) : [concatDays(observed)];
   const resolved = resolveFrequency(config.frequency, daysBySeries, file);
   const { frequency } = resolved;
   // the period of one row: a transactions row is a day's sale when its dates read as no frequency
@@ -71,6 +76,17 @@ export async function loadSeries(config: LoadConfig, options: LoadOptions = {}):
   const kept = keepLongSeries(all, config, options.holdout ?? 0);
   warnings.push(...kept.warnings);
   return { series: kept.series, frequency, format: table.format, warnings };
+}
+
+/** Every series' days in one array. */
+function concatDays(observed: readonly SeriesObservations[]): Float64Array {
+  const all = new Float64Array(observed.reduce((sum, { days }) => sum + days.length, 0));
+  let offset = 0;
+  for (const { days } of observed) {
+    all.set(days, offset);
+    offset += days.length;
+  }
+  return all;
 }
 
 /** The last row's day of each series (long), or of the whole file for every series (transactions). */

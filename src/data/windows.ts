@@ -1,13 +1,8 @@
 import { DataError } from "./errors.ts";
 import { seriesScaler, type WindowScaler } from "./scaling.ts";
-import { type SplitOptions, splitBounds } from "./split.ts";
+import type { SplitOptions } from "./split.ts";
 import type { NormalizationStats, Series, WindowSet } from "./types.ts";
-
-/** Window origins t (first target index) `first, first+1, .. last`; empty when last < first. */
-interface OriginRange {
-  first: number;
-  last: number;
-}
+import { type OriginRange, originRanges } from "./window-source.ts";
 
 /**
  * The training and validation windows of every series, each window and its targets scaled by the stats the
@@ -21,13 +16,7 @@ export function buildWindowSets(
 ): { train: WindowSet; validation: WindowSet } {
   const scaler = asScaler(series, scaling);
   const { windowSize, horizon } = options;
-  const train: OriginRange[] = [];
-  const validation: OriginRange[] = [];
-  for (const { values } of series) {
-    const { fitEnd, trainEnd } = splitBounds(values.length, options);
-    train.push({ first: windowSize, last: trainEnd - horizon });
-    validation.push({ first: Math.max(trainEnd, windowSize), last: fitEnd - horizon });
-  }
+  const { train, validation } = originRanges(series, options);
   const raw = series.map(({ values }) => values);
   return {
     train: packWindows(raw, scaler, train, windowSize, horizon),
@@ -126,18 +115,4 @@ function checkStatsPerSeries(series: readonly Series[], stats: readonly Normaliz
       `need one NormalizationStats per series: ${series.length} series, ${stats.length} stats`,
     );
   }
-}
-
-/** Both sets' windows in one, `a`'s first. */
-export function concatWindowSets(a: WindowSet, b: WindowSet): WindowSet {
-  const x = new Float32Array(a.x.length + b.x.length);
-  x.set(a.x);
-  x.set(b.x, a.x.length);
-  const y = new Float32Array(a.y.length + b.y.length);
-  y.set(a.y);
-  y.set(b.y, a.y.length);
-  const seriesIndex = new Int32Array(a.count + b.count);
-  seriesIndex.set(a.seriesIndex);
-  seriesIndex.set(b.seriesIndex, a.count);
-  return { x, y, seriesIndex, count: a.count + b.count, windowSize: a.windowSize, horizon: a.horizon };
 }

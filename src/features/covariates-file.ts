@@ -29,9 +29,10 @@ export async function readCovariates(file: string, knownFuture: readonly string[
   let valueColumns: { name: string; index: number }[] = [];
   const bySeries = new Map<string, Map<number, Float64Array>>();
   const seenAt = new Map<string, number>();
-  for await (const { fields, line } of readCsvRecords(file)) {
+  // The reader reuses `fields` between records: the header is copied.
+  await readCsvRecords(file, (fields, line) => {
     if (!header) {
-      header = fields;
+      header = [...fields];
       checkHeader(file, header);
       dateIndex = header.indexOf(DATE);
       seriesIndex = header.indexOf(SERIES);
@@ -51,7 +52,7 @@ export async function readCovariates(file: string, knownFuture: readonly string[
           `data.known_future names ${unknown.map((n) => `'${n}'`).join(", ")}, not a covariate column of ${file} (columns: ${valueColumns.map((c) => c.name).join(", ")})`,
         );
       }
-      continue;
+      return;
     }
     if (fields.length !== header.length) {
       throw new DataError(`${file}:${line}: ${fields.length} fields, the header has ${header.length}`);
@@ -90,7 +91,7 @@ export async function readCovariates(file: string, knownFuture: readonly string[
       bySeries.set(id, rows);
     }
     rows.set(day, values);
-  }
+  });
   if (!header) throw new DataError(`${file}: the covariates file is empty (no header, no rows)`);
   if (bySeries.size === 0) throw new DataError(`${file}: the covariates file has a header but no data rows`);
   return { file, names: valueColumns.map((c) => c.name), bySeries, shared: seriesIndex < 0 };

@@ -1,14 +1,7 @@
-import {
-  buildWindowSets,
-  concatWindowSets,
-  fitSeriesNormalization,
-  type Series,
-  scalerFor,
-  type WindowSet,
-} from "../data/index.ts";
+import { fitSeriesNormalization, type Series, scalerFor, windowSources } from "../data/index.ts";
 import type { SeriesFeatures } from "../features/index.ts";
 import { exportCovariateLinearOnnx, exportLinearOnnx } from "../model/index.ts";
-import { chooseRidge, fitLinearAutoregression, type LinearMap } from "../train/linear-warm-start.ts";
+import { chooseRidge, type LinearMap, NormalEquations } from "../train/linear-warm-start.ts";
 import {
   type CovariateLinearMap,
   chooseCovariateLinear,
@@ -40,7 +33,7 @@ function linearPredictor(map: LinearMap, windowSize: number, horizon: number) {
 /**
  * Ridge regression of every horizon step on the scaled window, pooled over the series: the penalty is the one
  * whose map, fitted on the training windows, forecasts the validation windows best; the final map is fitted on
- * all windows with that penalty.
+ * all windows with that penalty. The normal equations are summed in one pass, training windows then validation.
  */
 export const linear: Member = {
   name: "linear",
@@ -49,12 +42,13 @@ export const linear: Member = {
     const { config, split } = context;
     const { windowSize, horizon } = split;
     const scaler = scalerFor(config.data.normalization, fitSeriesNormalization(series, split));
-    const { train, validation } = buildWindowSets(series, scaler, split);
+    // windows drawn one at a time into the sums: memory does not grow with the number of windows
+    const { train, validation } = windowSources(series, scaler, split);
     if (train.count === 0) throw new RangeError("the linear member has no training window");
-    const ridge = chooseRidge(train, validation);
-    const first = fitLinearAutoregression(train, ridge);
-    const all: WindowSet = validation.count > 0 ? concatWindowSets(train, validation) : train;
-    const final = validation.count > 0 ? fitLinearAutoregression(all, ridge) : first;
+    const equations = new NormalEquations(windowSize, horizon).add(train);
+    const ridge = chooseRidge(equations, validation);
+    const first = equations.solve(ridge);
+    const final = validation.count > 0 ? equations.add(validation).solve(ridge) : first;
     const spec = { architecture: "linear" as const, windowSize, horizon };
     return {
       name: "linear",

@@ -1,4 +1,4 @@
-import type { WindowSet } from "../data/index.ts";
+import { asWindowSource, type Windows } from "../data/window-source.ts";
 import type { Network } from "../model/index.ts";
 
 /**
@@ -38,47 +38,95 @@ export interface LinearMap {
 }
 
 /**
+ * The normal equations of the ridge fit, summed window by window in one pass (windows are read one at a
+ * time, never all held): the Gram matrix of [window, 1] (lower triangle) and its products with the targets.
+ * `add` continues the sums, so the equations of a set and then another equal those of both in one pass.
+ */
+export class NormalEquations {
+  readonly gram: Float64Array;
+  readonly cross: Float64Array;
+  count = 0;
+
+  constructor(
+    readonly windowSize: number,
+    readonly horizon: number,
+  ) {
+    const n = windowSize + 1; // inputs plus the intercept column
+    this.gram = new Float64Array(n * n);
+    this.cross = new Float64Array(n * horizon);
+  }
+
+  add(windows: Windows): this {
+    const source = asWindowSource(windows);
+    const { windowSize: w, horizon: h, gram, cross } = this;
+    const n = w + 1;
+    const x = new Float32Array(w);
+    const y = new Float32Array(h);
+    const row = new Float64Array(n);
+    for (let s = 0; s < source.count; s++) {
+      source.write(s, x, 0, y, 0);
+      for (let t = 0; t < w; t++) row[t] = x[t];
+      row[w] = 1;
+      for (let i = 0; i < n; i++) {
+        const ri = row[i];
+        for (let j = 0; j <= i; j++) gram[i * n + j] += ri * row[j];
+        for (let k = 0; k < h; k++) cross[i * h + k] += ri * y[k];
+      }
+    }
+    this.count += source.count;
+    return this;
+  }
+
+  copy(): NormalEquations {
+    const copy = new NormalEquations(this.windowSize, this.horizon);
+    copy.gram.set(this.gram);
+    copy.cross.set(this.cross);
+    copy.count = this.count;
+    return copy;
+  }
+
+  /** The ridge solution (an unpenalized intercept); the sums stay as they are. */
+  solve(ridge: number): LinearMap {
+    const { windowSize: w, horizon: h } = this;
+    const n = w + 1;
+    const gram = this.gram.slice();
+    const cross = this.cross.slice();
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < i; j++) gram[j * n + i] = gram[i * n + j];
+      if (i < w) gram[i * n + i] += ridge;
+    }
+    choleskySolve(gram, cross, n, h);
+    const weight = new Float32Array(h * w);
+    const bias = new Float32Array(h);
+    for (let k = 0; k < h; k++) {
+      for (let t = 0; t < w; t++) weight[k * w + t] = cross[t * h + k];
+      bias[k] = cross[w * h + k];
+    }
+    return { weight, bias };
+  }
+}
+
+/**
  * Ridge regression of every horizon step on the window (with an unpenalized intercept): the best linear
  * autoregression of the training windows, in closed form.
  */
-export function fitLinearAutoregression(set: WindowSet, ridge: number): LinearMap {
-  const { windowSize: w, horizon: h, count, x, y } = set;
-  const n = w + 1; // inputs plus the intercept column
-  const gram = new Float64Array(n * n);
-  const cross = new Float64Array(n * h);
-  const row = new Float64Array(n);
-  for (let s = 0; s < count; s++) {
-    for (let t = 0; t < w; t++) row[t] = x[s * w + t];
-    row[w] = 1;
-    for (let i = 0; i < n; i++) {
-      const ri = row[i];
-      for (let j = 0; j <= i; j++) gram[i * n + j] += ri * row[j];
-      for (let k = 0; k < h; k++) cross[i * h + k] += ri * y[s * h + k];
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) gram[j * n + i] = gram[i * n + j];
-    if (i < w) gram[i * n + i] += ridge;
-  }
-  choleskySolve(gram, cross, n, h);
-  const weight = new Float32Array(h * w);
-  const bias = new Float32Array(h);
-  for (let k = 0; k < h; k++) {
-    for (let t = 0; t < w; t++) weight[k * w + t] = cross[t * h + k];
-    bias[k] = cross[w * h + k];
-  }
-  return { weight, bias };
+export function fitLinearAutoregression(windows: Windows, ridge: number): LinearMap {
+  return new NormalEquations(windows.windowSize, windows.horizon).add(windows).solve(ridge);
 }
 
 /** Mean squared error of a linear map over a set of windows. */
-export function linearMapError(map: LinearMap, set: WindowSet): number {
-  const { windowSize: w, horizon: h, count, x, y } = set;
+export function linearMapError(map: LinearMap, windows: Windows): number {
+  const source = asWindowSource(windows);
+  const { windowSize: w, horizon: h, count } = source;
+  const x = new Float32Array(w);
+  const y = new Float32Array(h);
   let sum = 0;
   for (let s = 0; s < count; s++) {
+    source.write(s, x, 0, y, 0);
     for (let k = 0; k < h; k++) {
       let f = map.bias[k];
-      for (let t = 0; t < w; t++) f += map.weight[k * w + t] * x[s * w + t];
-      sum += (f - y[s * h + k]) ** 2;
+      for (let t = 0; t < w; t++) f += map.weight[k * w + t] * x[t];
+      sum += (f - y[k]) ** 2;
     }
   }
   return sum / (count * h);
@@ -92,11 +140,16 @@ const DEFAULT_RIDGE = 1;
  * The ridge penalty whose linear map, fitted on the training windows, forecasts the validation windows best:
  * a few hundred windows of one series want far more shrinkage than thousands pooled over many.
  */
-export function chooseRidge(train: WindowSet, validation: WindowSet): number {
+export function chooseRidge(train: Windows | NormalEquations, validation: Windows): number {
   if (train.count === 0 || validation.count === 0) return DEFAULT_RIDGE;
+  // the sums do not depend on the penalty: one pass over the windows serves every candidate
+  const equations =
+    train instanceof NormalEquations
+      ? train
+      : new NormalEquations(train.windowSize, train.horizon).add(train);
   let best = { ridge: DEFAULT_RIDGE, error: Number.POSITIVE_INFINITY };
   for (const ridge of RIDGE_GRID) {
-    const error = linearMapError(fitLinearAutoregression(train, ridge), validation);
+    const error = linearMapError(equations.solve(ridge), validation);
     if (error < best.error) best = { ridge, error };
   }
   return best.ridge;
@@ -106,8 +159,9 @@ export function chooseRidge(train: WindowSet, validation: WindowSet): number {
  * Starts a network with a highway from the best linear model of the training windows, and its output head at
  * zero, so training begins where a linear autoregression ends and the network learns what is left.
  */
-export function warmStartHighway(network: Network, train: WindowSet, ridge: number): void {
-  const linear = fitLinearAutoregression(train, ridge);
+export function warmStartHighway(network: Network, train: Windows | NormalEquations, ridge: number): void {
+  const linear =
+    train instanceof NormalEquations ? train.solve(ridge) : fitLinearAutoregression(train, ridge);
   const byName = new Map(network.params.map((p) => [p.name, p]));
   const set = (name: string, values: Float32Array) => {
     const param = byName.get(name);

@@ -1,4 +1,4 @@
-import type { Batch, WindowSet } from "../data/index.ts";
+import type { Batch, Windows } from "../data/index.ts";
 import type { Network } from "../model/spec.ts";
 
 export interface LoopParts {
@@ -8,9 +8,9 @@ export interface LoopParts {
   /** Mean loss over the first `count` elements of `output` against `target`; writes dLoss/dOutput when given. */
   loss(output: Float32Array, target: Float32Array, count: number, dOutput?: Float32Array): number;
   /** Training batches of one epoch, in the (seeded) order the loop should see them. */
-  batches(set: WindowSet): Iterable<Batch>;
+  batches(set: Windows): Iterable<Batch>;
   /** Evaluation batches, unshuffled. */
-  evaluationBatches(set: WindowSet): Iterable<Batch>;
+  evaluationBatches(set: Windows): Iterable<Batch>;
 }
 
 export interface EpochReport {
@@ -23,18 +23,21 @@ export interface EpochReport {
 export interface FitOptions {
   maxEpochs: number;
   patience: number;
+  /** Optimizer steps in all, over every epoch (0: no bound); the epoch that reaches it is the last. */
+  maxSteps?: number;
   onEpoch?: (report: EpochReport) => void;
 }
 
 export interface FitResult {
   epochs: number;
+  steps: number;
   bestEpoch: number;
   bestValidationLoss: number;
   history: EpochReport[];
 }
 
 /** Mean loss over a set, without touching gradients. */
-export function evaluateLoss(parts: LoopParts, set: WindowSet): number {
+export function evaluateLoss(parts: LoopParts, set: Windows): number {
   let total = 0;
   let count = 0;
   for (const batch of parts.evaluationBatches(set)) {
@@ -56,13 +59,14 @@ function restore(network: Network, saved: Float32Array[]): void {
 }
 
 /**
- * Epochs of minibatch training with early stopping on validation loss; the weights of the best epoch
- * are restored at the end. Without validation windows, the training loss decides.
+ * Epochs of minibatch training with early stopping on validation loss, bounded by epochs and by optimizer
+ * steps; the weights of the best epoch are restored at the end. Without validation windows, the training
+ * loss decides.
  */
 export function fitNetwork(
   parts: LoopParts,
-  train: WindowSet,
-  validation: WindowSet,
+  train: Windows,
+  validation: Windows,
   options: FitOptions,
 ): FitResult {
   const { network } = parts;
@@ -71,9 +75,13 @@ export function fitNetwork(
   // Epoch 0 is the starting point: a warm-started network that training only worsens is kept as it was.
   const initialLoss = validation.count > 0 ? evaluateLoss(parts, validation) : Number.POSITIVE_INFINITY;
   let best = { loss: initialLoss, epoch: 0, weights: snapshot(network) };
-  for (let epoch = 1; epoch <= options.maxEpochs; epoch++) {
+  const maxSteps = options.maxSteps || Number.POSITIVE_INFINITY;
+  let steps = 0;
+  for (let epoch = 1; epoch <= options.maxEpochs && steps < maxSteps; epoch++) {
     let total = 0;
+    let seen = 0;
     for (const batch of parts.batches(train)) {
+      if (steps >= maxSteps) break;
       const needed = batch.size * train.horizon;
       if (dOutput.length < needed) dOutput = new Float32Array(needed);
       network.zeroGrad();
@@ -81,8 +89,10 @@ export function fitNetwork(
       total += parts.loss(output, batch.y, needed, dOutput) * batch.size;
       network.backward(dOutput.subarray(0, needed));
       parts.step();
+      steps++;
+      seen += batch.size;
     }
-    const trainLoss = total / train.count;
+    const trainLoss = total / seen;
     const validationLoss = validation.count > 0 ? evaluateLoss(parts, validation) : trainLoss;
     const improved = validationLoss < best.loss;
     if (improved) best = { loss: validationLoss, epoch, weights: snapshot(network) };
@@ -92,5 +102,5 @@ export function fitNetwork(
     if (epoch - best.epoch >= options.patience) break;
   }
   restore(network, best.weights);
-  return { epochs: history.length, bestEpoch: best.epoch, bestValidationLoss: best.loss, history };
+  return { epochs: history.length, steps, bestEpoch: best.epoch, bestValidationLoss: best.loss, history };
 }

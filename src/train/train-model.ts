@@ -1,19 +1,22 @@
 import type { Config } from "../config/index.ts";
 import {
   buildWindowSets,
-  concatWindowSets,
+  concatWindowSources,
   fitSeriesNormalization,
   iterateBatches,
   type NormalizationMode,
   type NormalizationStats,
+  pickWindows,
   type Series,
   type SplitOptions,
+  sampleIndices,
   scalerFor,
   type WindowScaler,
-  type WindowSet,
+  type Windows,
+  windowSources,
 } from "../data/index.ts";
 import { Adam, createNetwork, mseLoss, type Network, type NetworkSpec, Rng } from "../model/index.ts";
-import { chooseRidge, warmStartHighway } from "./linear-warm-start.ts";
+import { chooseRidge, NormalEquations, warmStartHighway } from "./linear-warm-start.ts";
 import { type EpochReport, type FitResult, fitNetwork } from "./loop.ts";
 
 export interface TrainedModel {
@@ -98,32 +101,66 @@ interface FitRun {
 }
 
 /**
- * A network seeded from `train.seed`, warm-started with a ridge penalty of `ridge` when it has a highway, and
- * trained on `train` for at most `maxEpochs` (0 keeps the starting weights).
+ * A network seeded from `train.seed`, warm-started with a ridge penalty of `ridge` when it has a highway (from
+ * the training windows' normal equations), and trained on `train` for at most `maxEpochs` (0 keeps the
+ * starting weights) and `train.max_steps` steps, each epoch on `train.windows_per_epoch` windows drawn anew.
  */
 function fitOnce(
   spec: NetworkSpec,
   config: Config,
-  windows: { train: WindowSet; validation: WindowSet; ridge: number },
+  windows: { train: Windows; validation: Windows; equations: NormalEquations; ridge: number },
   maxEpochs: number,
   onEpoch: TrainModelOptions["onEpoch"],
 ): FitRun {
-  const { train, validation, ridge } = windows;
+  const { train, validation, equations, ridge } = windows;
   const rng = new Rng(config.train.seed);
   const network = createNetwork(spec, rng);
-  if (spec.highway && train.count > 0) warmStartHighway(network, train, ridge);
+  if (spec.highway && train.count > 0) warmStartHighway(network, equations, ridge);
   const adam = new Adam(network.params, { lr: config.train.lr });
   const random = () => rng.uniform();
   const batchSize = config.data.batch_size;
+  const perEpoch = config.train.windows_per_epoch;
+  const epochWindows = (set: Windows) =>
+    perEpoch > 0 && perEpoch < set.count ? pickWindows(set, sampleIndices(set.count, perEpoch, random)) : set;
   const parts = {
     network,
     step: () => adam.step(),
     loss: mseLoss,
-    batches: (set: WindowSet) => iterateBatches(set, batchSize, random),
-    evaluationBatches: (set: WindowSet) => iterateBatches(set, Math.max(batchSize, 256)),
+    batches: (set: Windows) => iterateBatches(epochWindows(set), batchSize, random),
+    evaluationBatches: (set: Windows) => iterateBatches(set, Math.max(batchSize, 256)),
   };
-  const fit = fitNetwork(parts, train, validation, { maxEpochs, patience: config.train.patience, onEpoch });
+  const fit = fitNetwork(parts, train, validation, {
+    maxEpochs,
+    patience: config.train.patience,
+    maxSteps: config.train.max_steps,
+    onEpoch,
+  });
   return { network, fit };
+}
+
+/** Sets of windows up to this size are packed once (faster to batch from); larger ones are drawn by index. */
+const PACKED_BYTES_LIMIT = 256 << 20;
+
+/**
+ * The training and validation windows: packed when small, drawn by index when not (the same windows in the
+ * same order either way). With `train.windows_per_epoch`, validation is a seeded sample of that many origins,
+ * the same for every epoch, so an epoch's cost does not grow with the history.
+ */
+function trainingWindows(
+  series: readonly Series[],
+  scaler: WindowScaler,
+  split: SplitOptions,
+  config: Config,
+): { train: Windows; validation: Windows } {
+  const sources = windowSources(series, scaler, split);
+  const floats = (sources.train.count + sources.validation.count) * (split.windowSize + split.horizon);
+  const { train, validation } =
+    floats * 4 <= PACKED_BYTES_LIMIT ? buildWindowSets(series, scaler, split) : sources;
+  const perEpoch = config.train.windows_per_epoch;
+  if (perEpoch === 0 || validation.count <= perEpoch) return { train, validation };
+  const rng = new Rng(config.train.seed + 1);
+  const sample = sampleIndices(validation.count, perEpoch, () => rng.uniform()).sort();
+  return { train, validation: pickWindows(validation, sample) };
 }
 
 /**
@@ -145,16 +182,29 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
   const stats = fitSeriesNormalization(series, split);
   const normalization = config.data.normalization;
   const scaler = scalerFor(normalization, stats);
-  const { train, validation } = buildWindowSets(series, scaler, split);
+  const { train, validation } = trainingWindows(series, scaler, split, config);
   const spec = { ...specFromConfig(config), highway: options.highway ?? config.model.highway };
-  const ridge = chooseRidge(train, validation);
-  const first = fitOnce(spec, config, { train, validation, ridge }, config.train.max_epochs, options.onEpoch);
+  // one pass over the training windows serves the penalty's choice and both warm starts
+  const equations = new NormalEquations(split.windowSize, split.horizon).add(train);
+  const ridge = chooseRidge(equations, validation);
+  const first = fitOnce(
+    spec,
+    config,
+    { train, validation, equations, ridge },
+    config.train.max_epochs,
+    options.onEpoch,
+  );
   const refit =
     config.train.refit && validation.count > 0
       ? fitOnce(
           spec,
           config,
-          { train: concatWindowSets(train, validation), validation: EMPTY_WINDOWS(train), ridge },
+          {
+            train: concatWindowSources(train, validation),
+            validation: NO_WINDOWS(split),
+            equations: equations.copy().add(validation),
+            ridge,
+          },
           first.fit.bestEpoch,
           undefined,
         )
@@ -175,11 +225,11 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
   };
 }
 
-const EMPTY_WINDOWS = (like: WindowSet): WindowSet => ({
-  x: new Float32Array(0),
-  y: new Float32Array(0),
-  seriesIndex: new Int32Array(0),
+const NO_WINDOWS = ({ windowSize, horizon }: SplitOptions): Windows => ({
   count: 0,
-  windowSize: like.windowSize,
-  horizon: like.horizon,
+  windowSize,
+  horizon,
+  write: () => {
+    throw new RangeError("an empty set has no window");
+  },
 });

@@ -16,7 +16,7 @@ function observations(rows: Record<string, [string, number][]>): Map<string, Ser
 /** The rows of one series as date -> value, in date order. */
 function rowsOf(table: Map<string, SeriesObservations>, id: string): [number, number][] {
   const { days, values } = table.get(id) as SeriesObservations;
-  return days.map((day, i) => [day, values[i]] as [number, number]).sort((a, b) => a[0] - b[0]);
+  return Array.from(days, (day, i) => [day, values[i]] as [number, number]).sort((a, b) => a[0] - b[0]);
 }
 
 const day = (iso: string) => parseIsoDay(iso) as number;

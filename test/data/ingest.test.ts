@@ -23,10 +23,10 @@ describe("readObservations", () => {
     const table = await readObservations(file, transactions);
     expect(table.format).toBe("transactions");
     expect(table.bySeries.get("A")).toEqual({
-      days: [parseIsoDay("2023-01-02"), parseIsoDay("2023-01-02")],
-      values: [10, -4.5],
+      days: Int32Array.from([parseIsoDay("2023-01-02") as number, parseIsoDay("2023-01-02") as number]),
+      values: Float64Array.from([10, -4.5]),
     });
-    expect(table.bySeries.get("B")?.values).toEqual([100]);
+    expect(table.bySeries.get("B")?.values).toEqual(Float64Array.from([100]));
   });
 
   it("reports an unparseable date with file, line and text", async () => {
@@ -61,6 +61,31 @@ describe("readObservations", () => {
     expect(error.message).toMatch(
       /dup\.csv:4: duplicate row for series "s1" on 2023-01-01 \(first at line 2\)/,
     );
+  });
+
+  it("names the first duplicate in file order when a series' dates do not rise", async () => {
+    // s1 goes back in time (line 3), then s2 repeats a date (line 5) before s1 does (line 6)
+    const text =
+      "series_id,date,value\ns1,2023-01-02,1\ns1,2023-01-01,2\ns2,2023-01-01,3\n" +
+      "s2,2023-01-01,4\ns1,2023-01-02,5\n";
+    const error = await failure(text, long, "order.csv");
+    expect(error.message).toMatch(
+      /order\.csv:5: duplicate row for series "s2" on 2023-01-01 \(first at line 4\)/,
+    );
+  });
+
+  it("finds a duplicate that is not next to the row it repeats", async () => {
+    const text = "series_id,date,value\ns1,2023-01-02,1\ns1,2023-01-01,2\ns1,2023-01-03,3\ns1,2023-01-02,4\n";
+    const error = await failure(text, long, "far.csv");
+    expect(error.message).toMatch(
+      /far\.csv:5: duplicate row for series "s1" on 2023-01-02 \(first at line 2\)/,
+    );
+  });
+
+  it("accepts a long file whose rows are in no order", async () => {
+    const file = writeTempCsv("series_id,date,value\ns1,2023-01-03,3\ns2,2023-01-01,9\ns1,2023-01-01,1\n");
+    const table = await readObservations(file, long);
+    expect(Array.from(table.bySeries.get("s1")?.values ?? [])).toEqual([3, 1]);
   });
 
   it("names a missing column", async () => {

@@ -4,6 +4,7 @@ import { type CnnLstmSpec, createCnnLstm, Rng } from "../../src/model/index.ts";
 import {
   chooseRidge,
   fitLinearAutoregression,
+  NormalEquations,
   RIDGE_GRID,
   warmStartHighway,
 } from "../../src/train/linear-warm-start.ts";
@@ -80,5 +81,25 @@ describe("warmStartHighway", () => {
     expect(() => warmStartHighway(createCnnLstm(SMALL_SPEC, new Rng(1)), linearWindows(20), 1)).toThrow(
       /no parameter highway\.weight/,
     );
+  });
+});
+
+describe("NormalEquations", () => {
+  it("summed over one set then another, solve exactly as the fit on both packed together", () => {
+    const a = noiseWindows(40, 5);
+    const b = noiseWindows(25, 6);
+    const both = {
+      x: Float32Array.from([...a.x, ...b.x]),
+      y: Float32Array.from([...a.y, ...b.y]),
+      seriesIndex: new Int32Array(a.count + b.count),
+      count: a.count + b.count,
+      windowSize: a.windowSize,
+      horizon: a.horizon,
+    };
+    const equations = new NormalEquations(a.windowSize, a.horizon).add(a);
+    const first = equations.copy();
+    expect(equations.add(b).solve(3)).toEqual(fitLinearAutoregression(both, 3));
+    expect(first.solve(3)).toEqual(fitLinearAutoregression(a, 3));
+    expect(first.count).toBe(a.count);
   });
 });

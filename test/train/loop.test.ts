@@ -76,4 +76,18 @@ describe("fitNetwork", () => {
     expect(result.bestEpoch).toBe(1);
     expect(value()).toBe(1);
   });
+
+  it("stops at max_steps, inside an epoch, with that epoch's loss over the batches it ran", () => {
+    const { parts, value } = countingParts(0);
+    // 20 windows at batch 8: 3 steps an epoch; 7 steps end the third epoch after its first batch
+    const result = fitNetwork(parts, targets(10, 20), targets(100, 4), {
+      maxEpochs: 50,
+      patience: 50,
+      maxSteps: 7,
+    });
+    expect(result).toMatchObject({ epochs: 3, steps: 7 });
+    expect(value()).toBe(7);
+    // epoch 3's one batch saw the parameter at 6: loss (6 - 10)²
+    expect(result.history[2].trainLoss).toBe(16);
+  });
 });

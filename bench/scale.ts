@@ -1,0 +1,90 @@
+/**
+ * Many series on one machine: for synthetic daily files of 1k and 10k series × 730 days (bench/synthetic.ts,
+ * seed 42), the wall time and peak RSS of ingest, fit, cross-validation forecasts and the full-horizon forecast of
+ * every series, each member separately in its own process pinned to core 1; `mstl` (augurs) is the reference in
+ * the same run. Prints a table and JSON lines:
+ *
+ *     npm run bench:scale [-- --series 1000,10000 --members linear,network,mstl,ets,seasonal_naive] [key=value ...]
+ *
+ * The machine may be shared: figures are single runs; the ratio to MSTL is the figure to compare.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { canPin, onCore } from "./server-process.ts";
+import { DEFAULT_SYNTHETIC, writeSyntheticCsv } from "./synthetic.ts";
+
+const { values: args, positionals: overrides } = parseArgs({
+  options: { series: { type: "string" }, members: { type: "string" }, length: { type: "string" } },
+  allowPositionals: true,
+});
+const counts = (args.series ?? "1000,10000").split(",").map(Number);
+const members = (args.members ?? "seasonal_naive,linear,network,mstl,ets").split(",");
+const length = Number(args.length ?? 730);
+const REFERENCE = "mstl";
+const TSX = join(import.meta.dirname, "..", "node_modules", ".bin", "tsx");
+
+interface Row {
+  member: string;
+  series: number;
+  ingest_s: number;
+  fit_s: number;
+  cv_s: number;
+  forecast_s: number;
+  total_s: number;
+  peak_rss_mib: number;
+}
+
+// vs_mstl is null when MSTL was not among the members run
+const rows: (Row & { rows: number; vs_mstl: number | null })[] = [];
+for (const count of counts) {
+  const file = join(tmpdir(), `salescast-synthetic-${count}x${length}-seed42.csv`);
+  if (!existsSync(file)) writeSyntheticCsv(file, { ...DEFAULT_SYNTHETIC, series: count, length });
+  const results: Row[] = [];
+  for (const member of members) {
+    const [command, argv] = onCore("1", TSX, [
+      join(import.meta.dirname, "scale-member.ts"),
+      file,
+      member,
+      ...overrides,
+    ]);
+    const run = spawnSync(command, argv, { encoding: "utf8", maxBuffer: 1 << 26 });
+    if (run.status !== 0) throw new Error(`${member} on ${count} series failed:\n${run.stderr}`);
+    const line = run.stdout.split("\n").find((l) => l.startsWith("{"));
+    results.push(JSON.parse(line as string));
+    process.stderr.write(`${count} series: ${member} done\n`);
+  }
+  const reference = results.find((r) => r.member === REFERENCE)?.total_s ?? Number.NaN;
+  for (const r of results) {
+    rows.push({
+      ...r,
+      rows: count * length,
+      vs_mstl: Number.isNaN(reference) ? null : r.total_s / reference,
+    });
+  }
+}
+
+console.log(
+  `synthetic daily series × ${length} days, horizon 14, season 7; ${canPin ? "each run pinned to core 1" : "not pinned"}`,
+);
+console.log("| series | member | ingest s | fit s | cv s | forecast s | total s | vs mstl | peak RSS MiB |");
+console.log("|---|---|---|---|---|---|---|---|---|");
+for (const r of rows) {
+  const cells = [
+    r.series,
+    r.member,
+    r.ingest_s,
+    r.fit_s,
+    r.cv_s,
+    r.forecast_s,
+    r.total_s,
+    r.vs_mstl,
+    r.peak_rss_mib,
+  ];
+  console.log(
+    `| ${cells.map((c) => (c === null ? "n/a" : typeof c === "number" && !Number.isInteger(c) ? c.toFixed(2) : c)).join(" | ")} |`,
+  );
+}
+for (const r of rows) console.log(JSON.stringify({ bench: "scale", length, ...r }));
