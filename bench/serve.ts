@@ -85,13 +85,13 @@ async function ensureModel(): Promise<void> {
     `data.csv_path=${JSON.stringify(join(REPO, "data/sales_data.csv"))}`,
   ];
   const config = loadConfig(join(REPO, DEFAULT_CONFIG_PATH), [...paths, ...MODEL_OVERRIDES], {});
-  const registry = Registry.open(config.registry);
+  const registry = await Registry.open(config.registry);
   try {
-    if (registry.production().length > 0) return;
+    if ((await registry.production()).length > 0) return;
     const result = await trainAndRegister(config, { registry, progress: silentProgress });
     console.error(`trained and registered ${result.models[0].artifact.folder}`);
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 
