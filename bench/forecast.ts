@@ -8,7 +8,6 @@ import { spawn, spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readArtifact } from "../src/artifact/index.ts";
 import { DEFAULT_CONFIG_PATH, loadConfig } from "../src/config/index.ts";
 import { Registry } from "../src/registry/index.ts";
 import { silentProgress } from "../src/train/index.ts";
@@ -34,13 +33,13 @@ const overrides = [
 /** Trains and registers the bench's model once; returns the series it serves. */
 async function ensureModel(): Promise<string[]> {
   const config = loadConfig(join(REPO, DEFAULT_CONFIG_PATH), overrides, {});
-  const registry = Registry.open(config.registry);
+  const registry = await Registry.open(config.registry);
   try {
-    if (registry.production().length === 0)
+    if ((await registry.production()).length === 0)
       await trainAndRegister(config, { registry, progress: silentProgress });
-    return readArtifact(registry.production()[0].folder).meta.series;
+    return (await registry.artifact((await registry.production())[0].id)).meta.series;
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 

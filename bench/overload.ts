@@ -91,20 +91,20 @@ async function runBareServer(port: number): Promise<void> {
 /** Two versions of the original's sizes, v1 in production; trained once, reused by later runs. */
 async function ensureModels(): Promise<number[]> {
   const config = loadConfig(join(REPO, DEFAULT_CONFIG_PATH), [...PATHS, ...MODEL_OVERRIDES], {});
-  const registry = Registry.open(config.registry);
+  const registry = await Registry.open(config.registry);
   try {
-    let versions = registry.list().filter((model) => model.name === "global");
+    let versions = (await registry.list()).filter((model) => model.name === "global");
     for (let seed = versions.length; seed < 2; seed++) {
       await trainAndRegister(
         { ...config, train: { ...config.train, seed: seed + 1 } },
         { registry, progress: silentProgress },
       );
     }
-    versions = registry.list().filter((model) => model.name === "global");
-    registry.promote(versions[0].id);
+    versions = (await registry.list()).filter((model) => model.name === "global");
+    await registry.promote(versions[0].id);
     return versions.slice(0, 2).map((model) => model.id);
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 
@@ -292,18 +292,18 @@ async function servesNormally(port: number): Promise<void> {
 /** A promotion made by another process (this one, on the registry file): ms until the server answers with it. */
 async function promotionPropagation(port: number, ids: number[]): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const registry = Registry.open({ path: REGISTRY, promotion: "manual" });
+  const registry = await Registry.open({ path: REGISTRY, promotion: "manual" });
   const servedId = async () => JSON.parse((await predictOnce(port, agent)).body).model.id as number;
   try {
     const target = (await servedId()) === ids[0] ? ids[1] : ids[0];
     const started = performance.now();
-    registry.promote(target);
+    await registry.promote(target);
     while ((await servedId()) !== target) await sleep(5);
     const ms = performance.now() - started;
     console.log(JSON.stringify({ what: "promotion_propagation", ms: Number(ms.toFixed(0)), poll_ms: 1000 }));
-    registry.promote(ids[0]);
+    await registry.promote(ids[0]);
   } finally {
-    registry.close();
+    await registry.close();
     agent.destroy();
   }
 }

@@ -13,7 +13,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Type } from "@fastify/type-provider-typebox";
-import { readArtifact } from "../src/artifact/index.ts";
 import { DEFAULT_CONFIG_PATH, loadConfig } from "../src/config/index.ts";
 import { Registry } from "../src/registry/index.ts";
 import { createBaseApp } from "../src/server/base-app.ts";
@@ -89,17 +88,16 @@ async function ensureModel(): Promise<void> {
     `data.csv_path=${JSON.stringify(join(REPO, "data/sales_data.csv"))}`,
   ];
   const config = loadConfig(join(REPO, DEFAULT_CONFIG_PATH), [...paths, ...MODEL_OVERRIDES], {});
-  const registry = Registry.open(config.registry);
+  const registry = await Registry.open(config.registry);
   try {
     // A model saved before intervals existed has no calibration: its answers would carry none.
-    const calibrated = registry
-      .production()
-      .some(({ folder }) => readArtifact(folder).forecasts?.calibration !== undefined);
-    if (calibrated) return;
+    for (const { id } of await registry.production()) {
+      if ((await registry.artifact(id)).forecasts?.calibration !== undefined) return;
+    }
     const result = await trainAndRegister(config, { registry, progress: silentProgress });
     console.error(`trained and registered ${result.models[0].artifact.folder}`);
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 

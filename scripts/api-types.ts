@@ -201,7 +201,7 @@ export async function serverOpenApiDocument(configFile = "config/config.yaml"): 
   const dir = mkdtempSync(join(tmpdir(), "salescast-openapi-"));
   try {
     const config = loadConfig(configFile, [`registry.path=${JSON.stringify(join(dir, "registry.db"))}`], {});
-    const registry = Registry.open(config.registry);
+    const registry = await Registry.open(config.registry);
     try {
       const models = new ServingModels({ microBatchMax: config.server.micro_batch_max });
       const app = await buildApp({ config, models, registry, catalog: createSeriesCatalog([]) });
@@ -212,7 +212,7 @@ export async function serverOpenApiDocument(configFile = "config/config.yaml"): 
         await app.close();
       }
     } finally {
-      registry.close();
+      await registry.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

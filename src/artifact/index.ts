@@ -16,9 +16,12 @@ export {
 export {
   type Artifact,
   ArtifactError,
+  type ArtifactFiles,
+  artifactFromFiles,
   listArtifactFolders,
   type NewArtifact,
   readArtifact,
+  readArtifactFiles,
   saveArtifact,
   sha256Hex,
 } from "./store.ts";

@@ -70,10 +70,25 @@ export function saveArtifact(root: string, artifact: NewArtifact, created = new 
   };
 }
 
-function readJsonFile<T>(file: string, schema: z.ZodType<T>, text?: string): T {
+/** An artifact's files by name (model.onnx, normalization.json, meta.json, forecasts.json), as bytes. */
+export type ArtifactFiles = ReadonlyMap<string, Uint8Array>;
+
+const ARTIFACT_FILE_NAMES = [...Object.values(ARTIFACT_FILES), FORECASTS_FILE];
+
+/** The files of an artifact folder that exist, read into memory: what a database keeps of a version. */
+export function readArtifactFiles(folder: string): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  for (const name of ARTIFACT_FILE_NAMES) {
+    const path = join(folder, name);
+    if (existsSync(path)) files.set(name, new Uint8Array(readFileSync(path)));
+  }
+  return files;
+}
+
+function readJsonFile<T>(file: string, schema: z.ZodType<T>, text: string): T {
   let value: unknown;
   try {
-    value = JSON.parse(text ?? readFileSync(file, "utf8"));
+    value = JSON.parse(text);
   } catch (error) {
     throw new ArtifactError(`${file} is not readable JSON: ${(error as Error).message}`);
   }
@@ -89,13 +104,29 @@ function readJsonFile<T>(file: string, schema: z.ZodType<T>, text?: string): T {
 
 /** Reads and checks an artifact folder: every file present, well-formed, and the ONNX checksum matching. */
 export function readArtifact(folder: string): Artifact {
-  for (const file of Object.values(ARTIFACT_FILES)) {
-    if (!existsSync(join(folder, file))) throw new ArtifactError(`${join(folder, file)} is missing`);
-  }
-  const meta = readJsonFile(join(folder, ARTIFACT_FILES.meta), metaSchema);
-  const normalization = readJsonFile(join(folder, ARTIFACT_FILES.normalization), normalizationSchema);
+  return artifactFromFiles(folder, readArtifactFiles(folder));
+}
+
+/**
+ * Checks an artifact held in memory (read from a folder or a database) as readArtifact checks a folder.
+ * `folder` is where the files came from; every error names a file under it.
+ */
+export function artifactFromFiles(folder: string, files: ArtifactFiles): Artifact {
+  const fileOf = (name: string): Uint8Array => {
+    const bytes = files.get(name);
+    if (bytes === undefined) throw new ArtifactError(`${join(folder, name)} is missing`);
+    return bytes;
+  };
+  const text = (name: string) => Buffer.from(fileOf(name)).toString("utf8");
+  for (const file of Object.values(ARTIFACT_FILES)) fileOf(file);
+  const meta = readJsonFile(join(folder, ARTIFACT_FILES.meta), metaSchema, text(ARTIFACT_FILES.meta));
+  const normalization = readJsonFile(
+    join(folder, ARTIFACT_FILES.normalization),
+    normalizationSchema,
+    text(ARTIFACT_FILES.normalization),
+  );
   const onnxPath = join(folder, ARTIFACT_FILES.model);
-  const onnx = new Uint8Array(readFileSync(onnxPath));
+  const onnx = fileOf(ARTIFACT_FILES.model);
   const actual = sha256Hex(onnx);
   if (actual !== meta.onnx_sha256) {
     throw new ArtifactError(
@@ -109,25 +140,25 @@ export function readArtifact(folder: string): Artifact {
       );
     }
   }
-  return { folder, onnx, normalization, meta, forecasts: readForecasts(folder, meta) };
+  return { folder, onnx, normalization, meta, forecasts: readForecasts(folder, meta, files) };
 }
 
 /**
  * forecasts.json, checked against its checksum in meta.json; null for a model that stores none (format 1, or
  * one imported from elsewhere), which meta.json says by having no checksum for it.
  */
-function readForecasts(folder: string, meta: ArtifactMeta): StoredForecasts | null {
+function readForecasts(folder: string, meta: ArtifactMeta, files: ArtifactFiles): StoredForecasts | null {
   if (meta.forecasts_sha256 === undefined) return null;
   const file = join(folder, FORECASTS_FILE);
-  if (!existsSync(file)) throw new ArtifactError(`${file} is missing`);
-  const text = readFileSync(file, "utf8");
-  const actual = sha256Hex(Buffer.from(text));
+  const bytes = files.get(FORECASTS_FILE);
+  if (bytes === undefined) throw new ArtifactError(`${file} is missing`);
+  const actual = sha256Hex(bytes);
   if (actual !== meta.forecasts_sha256) {
     throw new ArtifactError(
       `${file} does not match its checksum (expected ${meta.forecasts_sha256}, got ${actual})`,
     );
   }
-  return readJsonFile(file, forecastsSchema, text);
+  return readJsonFile(file, forecastsSchema, Buffer.from(bytes).toString("utf8"));
 }
 
 /** The artifact folders under `root`, oldest first (folder names sort by creation time). */

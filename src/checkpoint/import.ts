@@ -63,11 +63,11 @@ function readOriginalStats(file: string): { mean: number; std: number } {
  * `artifactsRoot` and registers it (the global model, or the series' own model), promoted or not by the
  * registry's policy. Everything is read and checked before anything is written.
  */
-export function importCheckpoint(
+export async function importCheckpoint(
   artifactsRoot: string,
   registry: Registry,
   options: ImportOptions,
-): ImportResult {
+): Promise<ImportResult> {
   const stats = readOriginalStats(options.normalization);
   const model = readCnnLstmStateDict(openCheckpoint(options.checkpoint), options);
   const { series } = options;
@@ -106,5 +106,5 @@ export function importCheckpoint(
       training: { epochs, best_epoch: epochs, seconds: 0, train_windows: 0, validation_windows: 0 },
     },
   });
-  return { artifact, registration: registry.register(artifact) };
+  return { artifact, registration: await registry.register(artifact) };
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { type ArtifactMeta, readArtifact, type StoredForecasts, writeFileAtomic } from "../artifact/index.ts";
+import { type ArtifactMeta, type StoredForecasts, writeFileAtomic } from "../artifact/index.ts";
 import { DEFAULT_CONFIG_PATH, loadConfig } from "../config/index.ts";
 import {
   ForecastInputError,
@@ -42,15 +42,15 @@ function cliLevels(flag: string | undefined, defaults: readonly number[]): numbe
 }
 
 /** Each series' production version's stored forecasts: a series' own model before the global one. */
-function productionForecasts(
+async function productionForecasts(
   registry: Registry,
-): Map<string, { stored: StoredForecasts | null; meta: ArtifactMeta }> {
+): Promise<Map<string, { stored: StoredForecasts | null; meta: ArtifactMeta }>> {
   const bySeries = new Map<string, { stored: StoredForecasts | null; meta: ArtifactMeta }>();
-  const production = registry
-    .production()
-    .sort((a, b) => Number(a.name === "global") - Number(b.name === "global"));
-  for (const { folder } of production) {
-    const artifact = readArtifact(folder);
+  const production = (await registry.production()).sort(
+    (a, b) => Number(a.name === "global") - Number(b.name === "global"),
+  );
+  for (const { id } of production) {
+    const artifact = await registry.artifact(id);
     for (const id of artifact.meta.series) {
       if (!bySeries.has(id)) bySeries.set(id, { stored: artifact.forecasts, meta: artifact.meta });
     }
@@ -65,10 +65,10 @@ async function forecastCommand(overrides: string[], flags: ForecastFlags): Promi
   if (flags.out !== undefined && !/\.(csv|json)$/.test(flags.out)) {
     throw new UsageError(`--out must name a .csv or .json file, got '${flags.out}'`);
   }
-  const registry = Registry.open(config.registry);
+  const registry = await Registry.open(config.registry);
   let forecasts: SeriesForecast[];
   try {
-    const bySeries = productionForecasts(registry);
+    const bySeries = await productionForecasts(registry);
     if (bySeries.size === 0)
       throw new UsageError("no model is in production: train one with `npx salescast train`");
     const ids = flags.series.length > 0 ? flags.series : [...bySeries.keys()].sort();
@@ -86,7 +86,7 @@ async function forecastCommand(overrides: string[], flags: ForecastFlags): Promi
       }
     });
   } finally {
-    registry.close();
+    await registry.close();
   }
   const text = flags.out?.endsWith(".csv")
     ? forecastsCsv(forecasts, levels)

@@ -53,13 +53,17 @@ export function registerImportCommands(program: Command): void {
         };
         const config = loadConfig(flags.config, overrides);
         removeStalePartials(config.paths.artifacts);
-        const registry = Registry.open(config.registry);
+        const registry = await Registry.open(config.registry);
         try {
-          const { artifact, registration } = importCheckpoint(config.paths.artifacts, registry, options);
+          const { artifact, registration } = await importCheckpoint(
+            config.paths.artifacts,
+            registry,
+            options,
+          );
           console.log(`${artifact.meta.name}: saved ${artifact.folder}`);
           console.log(`  ${describeRegistration(registration)}`);
         } finally {
-          registry.close();
+          await registry.close();
         }
       }),
     );

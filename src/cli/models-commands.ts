@@ -9,15 +9,15 @@ interface ConfigFlag {
 }
 
 async function withRegistry<T>(config: Config, use: (registry: Registry) => T | Promise<T>): Promise<T> {
-  const registry = Registry.open(config.registry);
+  const registry = await Registry.open(config.registry);
   try {
     return await use(registry);
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 
-const openFromFlag = <T>(flags: ConfigFlag, use: (registry: Registry) => T) =>
+const openFromFlag = <T>(flags: ConfigFlag, use: (registry: Registry) => T | Promise<T>) =>
   withRegistry(loadConfig(flags.config), use);
 
 const label = (model: ModelVersion) => `${model.name} v${model.version} (id ${model.id})`;

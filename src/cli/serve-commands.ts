@@ -73,14 +73,14 @@ async function seriesCatalog(config: Config): Promise<{ catalog?: SeriesCatalog;
  * version: the flag asks for a model to serve.
  */
 async function trainFirstModels(config: Config, registry: Registry, log: LoadLog): Promise<void> {
-  log.info(`no production model in ${registry.path}: training on ${config.data.csv_path}`);
+  log.info(`no production model in ${registry.location}: training on ${config.data.csv_path}`);
   const trained = await trainAndRegister(withoutSecrets(config), { registry });
   for (const warning of trained.warnings) log.warn(warning);
-  const serving = new Set(registry.production().map((model) => model.name));
+  const serving = new Set((await registry.production()).map((model) => model.name));
   for (const { registration } of trained.models) {
     const { model } = registration;
     if (!registration.promoted && !serving.has(model.name)) {
-      registry.promote(model.id);
+      await registry.promote(model.id);
       serving.add(model.name);
       log.info(`promoted ${model.name} v${model.version}: --train-if-missing serves what it trains`);
     }
@@ -107,12 +107,12 @@ function withAdminToken(config: Config): Config {
  * and complete folders no registry row names (saved, then killed before registering). Only folders older
  * than the longest a run may take, so a training still running in another process keeps its own.
  */
-function cleanArtifacts(config: Config, registry: Registry, log: LoadLog): void {
+async function cleanArtifacts(config: Config, registry: Registry, log: LoadLog): Promise<void> {
   const root = config.paths.artifacts;
   for (const folder of removeStalePartials(root))
     log.warn(`removed ${folder}: an unfinished model folder left by a stopped training`);
   const maxAgeMs = config.train.limits.max_seconds * 1000;
-  for (const folder of removeOrphanedArtifacts(root, registry, maxAgeMs))
+  for (const folder of await removeOrphanedArtifacts(root, registry, maxAgeMs))
     log.warn(`removed ${folder}: a model folder no registry version names, left by a stopped training`);
 }
 
@@ -121,19 +121,19 @@ async function serve(overrides: string[], flags: ServeFlags): Promise<void> {
     throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got '${flags.logLevel}'`);
   }
   const config = withAdminToken(loadConfig(flags.config, [...overrides, ...listenOverrides(flags)]));
-  const registry = Registry.open(config.registry);
+  const registry = await Registry.open(config.registry);
   const models = new ServingModels({ microBatchMax: config.server.micro_batch_max });
   let app: ServerApp | undefined;
   try {
     const logger = { level: flags.logLevel };
-    const interrupted = registry.failInterruptedRuns();
+    const interrupted = await registry.failInterruptedRuns();
     const { catalog, problem } = await seriesCatalog(config);
     app = await buildApp({ config, models, registry, catalog, logger });
     if (problem !== undefined) app.log.warn(problem);
     for (const run of interrupted)
       app.log.warn(`training run ${run.id} was cut off by a stop: marked failed`);
-    cleanArtifacts(config, registry, app.log);
-    if (registry.production().length === 0 && flags.trainIfMissing) {
+    await cleanArtifacts(config, registry, app.log);
+    if ((await registry.production()).length === 0 && flags.trainIfMissing) {
       await trainFirstModels(config, registry, app.log);
     }
     await app.loadServingModels();
@@ -148,7 +148,7 @@ async function serve(overrides: string[], flags: ServeFlags): Promise<void> {
   } catch (error) {
     await app?.close();
     await models.close();
-    registry.close();
+    await registry.close();
     throw error;
   }
 }
@@ -188,7 +188,7 @@ async function predict(overrides: string[], flags: PredictFlags): Promise<void> 
   const values = parseValues(flags.values);
   const config = loadConfig(flags.config, overrides);
   const models = new ServingModels({ microBatchMax: 1 });
-  const registry = Registry.open(config.registry);
+  const registry = await Registry.open(config.registry);
   try {
     const loader = new ModelLoader(registry, models, {
       clipNegative: config.forecast.clip_negative,
@@ -210,7 +210,7 @@ async function predict(overrides: string[], flags: PredictFlags): Promise<void> 
     }
   } finally {
     await models.close();
-    registry.close();
+    await registry.close();
   }
 }
 

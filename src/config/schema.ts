@@ -143,6 +143,14 @@ export const serverSchema = z.strictObject({
 
 export const registrySchema = z.strictObject({
   path: z.string().min(1),
+  /**
+   * A PostgreSQL registry (postgres://...) instead of the SQLite file at `path`, model files included;
+   * empty (or absent) for the file.
+   */
+  url: z
+    .string()
+    .regex(/^$|^postgres(ql)?:\/\/\S+$/, "must be empty or a postgres:// or postgresql:// connection URL")
+    .optional(),
   promotion: z.enum(["always", "if_better", "manual"]),
 });
 

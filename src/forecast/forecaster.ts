@@ -103,8 +103,15 @@ export class SalesForecaster {
     folder: string,
     options: ForecasterOptions & { version?: string } = {},
   ): Promise<SalesForecaster> {
-    const artifact = readArtifact(folder);
-    const modelPath = `${folder}/model.onnx`;
+    return SalesForecaster.fromArtifact(readArtifact(folder), options);
+  }
+
+  /** As load, for an artifact already read and verified (from a folder or from the registry's database). */
+  static async fromArtifact(
+    artifact: Artifact,
+    options: ForecasterOptions & { version?: string } = {},
+  ): Promise<SalesForecaster> {
+    const modelPath = `${artifact.folder}/model.onnx`;
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(artifact.onnx, {

@@ -1,3 +1,4 @@
+export type { Unwatch, WatchOptions } from "./backend.ts";
 export { RegistryError } from "./errors.ts";
 export { applyMigrations, MIGRATIONS, type Migration } from "./migrations.ts";
 export { removeOrphanedArtifacts } from "./orphans.ts";

@@ -9,13 +9,13 @@ import type { Registry } from "./registry.ts";
  * written, so a process killed between the two leaves such a folder; a younger one may belong to a
  * training still running elsewhere, and is kept.
  */
-export function removeOrphanedArtifacts(
+export async function removeOrphanedArtifacts(
   root: string,
   registry: Pick<Registry, "list">,
   maxAgeMs: number,
   at = Date.now(),
-): string[] {
-  const registered = new Set(registry.list().map((model) => resolve(model.folder)));
+): Promise<string[]> {
+  const registered = new Set((await registry.list()).map((model) => resolve(model.folder)));
   const orphans = listArtifactFolders(root).filter((folder) => {
     if (registered.has(resolve(folder))) return false;
     const stat = statSync(folder, { throwIfNoEntry: false });

@@ -91,9 +91,9 @@ export type RunOutcome =
   | { status: "succeeded"; modelIds: readonly number[] }
   | { status: "failed"; error: string; modelIds?: readonly number[] };
 
-/** A JSON text column read back through a schema. */
+/** A JSON column read back through a schema: text (SQLite) or already parsed (PostgreSQL's jsonb). */
 export const jsonColumn = <T extends z.ZodType>(schema: T) =>
   z
-    .string()
-    .transform((text) => JSON.parse(text) as unknown)
+    .unknown()
+    .transform((value) => (typeof value === "string" ? (JSON.parse(value) as unknown) : value))
     .pipe(schema);

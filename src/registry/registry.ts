@@ -1,10 +1,15 @@
-import { basename, dirname, resolve } from "node:path";
-import type { Database } from "better-sqlite3";
-import { type Artifact, readArtifact } from "../artifact/index.ts";
+import { randomUUID } from "node:crypto";
+import { basename, resolve } from "node:path";
+import {
+  type Artifact,
+  type ArtifactFiles,
+  artifactFromFiles,
+  readArtifactFiles,
+} from "../artifact/index.ts";
 import type { RegistryConfig } from "../config/index.ts";
-import { openDatabase } from "./database.ts";
+import type { RegistryBackend, RegistryTransaction, Unwatch, WatchOptions } from "./backend.ts";
 import { RegistryError } from "./errors.ts";
-import { ModelStore } from "./model-store.ts";
+import { openPostgresBackend } from "./postgres-backend.ts";
 import { decidePromotion, type PromotionPolicy } from "./promotion-policy.ts";
 import type {
   ModelVersion,
@@ -14,7 +19,8 @@ import type {
   TrainingRun,
   TrainScope,
 } from "./records.ts";
-import { RunStore } from "./run-store.ts";
+import { runProgressSchema } from "./records.ts";
+import { SqliteBackend } from "./sqlite-backend.ts";
 
 /** A version that became production, and the one it replaced (now archived), if any. */
 export interface StageChange {
@@ -30,41 +36,53 @@ export interface Registration extends StageChange {
 
 const now = () => new Date().toISOString();
 
+async function getModel(tx: RegistryTransaction, id: number): Promise<ModelVersion> {
+  const model = await tx.models.find(id);
+  if (model === undefined) throw new RegistryError(`no model with id ${id}`, "not_found");
+  return model;
+}
+
+async function getRun(tx: RegistryTransaction, id: string): Promise<TrainingRun> {
+  const run = await tx.runs.find(id);
+  if (run === undefined) throw new RegistryError(`no training run with id '${id}'`, "not_found");
+  return run;
+}
+
 /**
  * The model registry: every trained version of every model, which one serves per name, and the
- * training runs. One SQLite file; every write is one immediate transaction, so concurrent processes
- * (a server, a training worker, the CLI) serialize their writes instead of failing half-way.
+ * training runs. Kept in an SQLite file (the default) or a PostgreSQL database (`registry.url`); the
+ * rules are here, once, and every operation is one transaction of the backend, so concurrent processes
+ * (servers, training workers, the CLI) serialize their writes instead of failing half-way.
  */
 export class Registry {
-  private readonly models: ModelStore;
-  private readonly runs: RunStore;
-
   private constructor(
-    private readonly db: Database,
-    readonly path: string,
+    private readonly backend: RegistryBackend,
     private readonly policy: PromotionPolicy,
-  ) {
-    this.models = new ModelStore(db, dirname(path));
-    this.runs = new RunStore(db);
+  ) {}
+
+  /**
+   * Opens the registry `config` names: PostgreSQL when it has a url, else the SQLite file at its path
+   * (created with its folder on first use). Either way the schema is migrated first.
+   */
+  static async open(config: RegistryConfig): Promise<Registry> {
+    const backend = config.url
+      ? await openPostgresBackend(config.url)
+      : SqliteBackend.open(resolve(config.path));
+    return new Registry(backend, config.promotion);
   }
 
-  /** Opens the registry file (creating it and its folder on first use) and migrates its schema. */
-  static open(config: RegistryConfig): Registry {
-    const path = resolve(config.path);
-    return new Registry(openDatabase(path), path, config.promotion);
-  }
-
-  private write<T>(operation: () => T): T {
-    return this.db.transaction(operation).immediate();
+  /** The file's path or the database's URL (without a password), for messages. */
+  get location(): string {
+    return this.backend.location;
   }
 
   /**
    * Registers a saved artifact as the next version of its model (meta.json's name), then applies the
-   * promotion policy. The artifact is read back from its folder and its checksum verified before any row
-   * is written, so a row always points at a complete artifact on disk.
+   * promotion policy. The artifact is read back from its folder and verified before any row is written,
+   * so a row always points at a complete artifact.
    */
-  register(artifact: Pick<Artifact, "folder">): Registration {
-    const [registration] = this.registerAll([artifact]);
+  async register(artifact: Pick<Artifact, "folder">): Promise<Registration> {
+    const [registration] = await this.registerAll([artifact]);
     return registration;
   }
 
@@ -73,40 +91,48 @@ export class Registry {
    * promotion, or none. With `runId`, the same transaction finishes that run as succeeded with their ids,
    * so a crash leaves either a finished run with all its versions or an unfinished run with none.
    */
-  registerAll(artifacts: readonly Pick<Artifact, "folder">[], runId?: string): Registration[] {
+  async registerAll(artifacts: readonly Pick<Artifact, "folder">[], runId?: string): Promise<Registration[]> {
     const checked = artifacts.map(({ folder }) => {
       if (basename(folder).startsWith(".")) {
         throw new RegistryError(`${folder} is an unfinished temporary folder, not an artifact`, "invalid");
       }
-      return { folder, meta: readArtifact(folder).meta };
+      const files = readArtifactFiles(folder);
+      return { folder: resolve(folder), files, meta: artifactFromFiles(folder, files).meta };
     });
-    return this.write(() => {
-      const registrations = checked.map(({ folder, meta }) => this.registerChecked(folder, meta));
+    return this.backend.write(async (tx) => {
+      const registrations: Registration[] = [];
+      for (const artifact of checked) registrations.push(await this.registerChecked(tx, artifact));
       if (runId !== undefined) {
         const modelIds = registrations.map(({ model }) => model.id);
-        this.runs.finish(runId, { status: "succeeded", modelIds }, now(), () => true);
+        await this.finishIn(tx, runId, { status: "succeeded", modelIds });
       }
       return registrations;
     });
   }
 
-  private registerChecked(folder: string, meta: Artifact["meta"]): Registration {
-    const existing = this.models.byFolder(folder);
+  private async registerChecked(
+    tx: RegistryTransaction,
+    { folder, files, meta }: { folder: string; files: ArtifactFiles; meta: Artifact["meta"] },
+  ): Promise<Registration> {
+    const existing = await tx.models.byFolder(folder);
     if (existing !== undefined) {
       throw new RegistryError(
         `${folder} is already registered as ${existing.name} v${existing.version} (id ${existing.id})`,
         "conflict",
       );
     }
-    const candidate = this.models.insertCandidate({
-      name: meta.name,
-      created_at: meta.created_at,
-      folder,
-      onnx_sha256: meta.onnx_sha256,
-      metrics: meta.validation,
-      config: meta.config,
-    });
-    const production = this.models.productionOf(meta.name);
+    const candidate = await tx.models.insertCandidate(
+      {
+        name: meta.name,
+        created_at: meta.created_at,
+        folder,
+        onnx_sha256: meta.onnx_sha256,
+        metrics: meta.validation,
+        config: meta.config,
+      },
+      files,
+    );
+    const production = await tx.models.productionOf(meta.name);
     const decision = decidePromotion(
       this.policy,
       { mase: candidate.metrics.model.mase, measuredOn: candidate.metrics.measured_on },
@@ -117,22 +143,28 @@ export class Registry {
       },
     );
     if (!decision.promote) return { model: candidate, replaced: null, promoted: false, ...decision };
-    return { ...this.replaceProduction(candidate, production), promoted: true, reason: decision.reason };
+    const change = await this.replaceProduction(tx, candidate, production);
+    return { ...change, promoted: true, reason: decision.reason };
   }
 
   /** Archives `current` and makes `next` serve; `next` remembers `current` as where a rollback goes. */
-  private replaceProduction(next: ModelVersion, current: ModelVersion | undefined): StageChange {
-    if (current !== undefined) this.models.archive(current.id);
-    const model = this.models.makeProduction(next.id, current?.id ?? null, now());
-    return { model, replaced: current === undefined ? null : this.models.get(current.id) };
+  private async replaceProduction(
+    tx: RegistryTransaction,
+    next: ModelVersion,
+    current: ModelVersion | undefined,
+  ): Promise<StageChange> {
+    if (current !== undefined) await tx.models.archive(current.id);
+    await tx.models.makeProduction(next.id, current?.id ?? null, now());
+    const model = await getModel(tx, next.id);
+    return { model, replaced: current === undefined ? null : await getModel(tx, current.id) };
   }
 
   /** Makes a version serve whatever its metrics; promoting the serving version changes nothing. */
-  promote(id: number): StageChange {
-    return this.write(() => {
-      const model = this.models.get(id);
+  promote(id: number): Promise<StageChange> {
+    return this.backend.write(async (tx) => {
+      const model = await getModel(tx, id);
       if (model.stage === "production") return { model, replaced: null };
-      return this.replaceProduction(model, this.models.productionOf(model.name));
+      return this.replaceProduction(tx, model, await tx.models.productionOf(model.name));
     });
   }
 
@@ -140,11 +172,11 @@ export class Registry {
    * Puts back the version that served before the current one of `name` was promoted, and archives the
    * current one. Repeated rollbacks walk further back through the promotion history.
    */
-  rollback(name: string): StageChange {
-    return this.write(() => {
-      const current = this.models.productionOf(name);
+  rollback(name: string): Promise<StageChange> {
+    return this.backend.write(async (tx) => {
+      const current = await tx.models.productionOf(name);
       if (current === undefined) {
-        const names = this.models.names();
+        const names = await tx.models.names();
         if (!names.includes(name)) {
           throw new RegistryError(
             `no model named '${name}' (known: ${names.join(", ") || "none registered"})`,
@@ -159,90 +191,139 @@ export class Registry {
           "invalid",
         );
       }
-      const previous = this.models.get(current.previous_production_id);
-      this.models.archive(current.id);
-      const model = this.models.makeProduction(previous.id, previous.previous_production_id, now());
-      return { model, replaced: this.models.get(current.id) };
+      const previous = await getModel(tx, current.previous_production_id);
+      await tx.models.archive(current.id);
+      await tx.models.makeProduction(previous.id, previous.previous_production_id, now());
+      return { model: await getModel(tx, previous.id), replaced: await getModel(tx, current.id) };
     });
   }
 
   /** Every version of every model, by name then version. */
-  list(): ModelVersion[] {
-    return this.models.all();
+  list(): Promise<ModelVersion[]> {
+    return this.backend.read((tx) => tx.models.all());
   }
 
-  get(id: number): ModelVersion {
-    return this.models.get(id);
+  get(id: number): Promise<ModelVersion> {
+    return this.backend.read((tx) => getModel(tx, id));
+  }
+
+  /** The verified artifact of version `id`: its files from the disk (SQLite) or the database (PostgreSQL). */
+  async artifact(id: number): Promise<Artifact> {
+    return this.backend.artifact(await this.get(id));
   }
 
   /** The versions that serve, one per name: what a server loads. */
-  production(): ProductionModel[] {
-    return this.models
-      .allProduction()
+  async production(): Promise<ProductionModel[]> {
+    const all = await this.list();
+    return all
+      .filter((model) => model.stage === "production")
       .map(({ id, name, version, folder }) => ({ id, name, version, folder }));
   }
 
   /** Queues a run; a conflict error when the scope already has a queued or running one. */
-  createRun(scope: TrainScope): TrainingRun {
-    return this.write(() => this.runs.create(scope, now()));
+  createRun(scope: TrainScope): Promise<TrainingRun> {
+    return this.backend.write(async (tx) => {
+      const active = await tx.runs.active(scope);
+      if (active !== undefined) {
+        throw new RegistryError(
+          `a ${scope} training run is already ${active.status} (run ${active.id}); one at a time per scope`,
+          "conflict",
+        );
+      }
+      const id = randomUUID();
+      await tx.runs.insert(id, scope, now());
+      return getRun(tx, id);
+    });
   }
 
-  startRun(id: string): TrainingRun {
-    return this.write(() => this.runs.start(id, now()));
+  startRun(id: string): Promise<TrainingRun> {
+    return this.backend.write(async (tx) => {
+      const run = await getRun(tx, id);
+      if (run.status !== "queued") {
+        throw new RegistryError(
+          `training run ${id} is ${run.status}; only a queued run can start`,
+          "invalid",
+        );
+      }
+      await tx.runs.start(id, now());
+      return getRun(tx, id);
+    });
   }
 
-  updateRunProgress(id: string, progress: RunProgress): void {
-    this.write(() => this.runs.setProgress(id, progress));
+  updateRunProgress(id: string, progress: RunProgress): Promise<void> {
+    return this.backend.write(async (tx) => {
+      const run = await getRun(tx, id);
+      if (run.status !== "running") {
+        throw new RegistryError(
+          `training run ${id} is ${run.status}; only a running run takes progress`,
+          "invalid",
+        );
+      }
+      await tx.runs.setProgress(id, runProgressSchema.parse(progress));
+    });
   }
 
-  finishRun(id: string, outcome: RunOutcome): TrainingRun {
-    return this.write(() =>
-      this.runs.finish(id, outcome, now(), (modelId) => this.models.find(modelId) !== undefined),
-    );
+  finishRun(id: string, outcome: RunOutcome): Promise<TrainingRun> {
+    return this.backend.write((tx) => this.finishIn(tx, id, outcome));
   }
 
-  getRun(id: string): TrainingRun {
-    return this.runs.get(id);
+  private async finishIn(tx: RegistryTransaction, id: string, outcome: RunOutcome): Promise<TrainingRun> {
+    const run = await getRun(tx, id);
+    if (run.status === "succeeded" || run.status === "failed") {
+      throw new RegistryError(`training run ${id} has already ${run.status}`, "invalid");
+    }
+    const modelIds = outcome.modelIds ?? [];
+    const unknown: number[] = [];
+    for (const modelId of modelIds) if ((await tx.models.find(modelId)) === undefined) unknown.push(modelId);
+    if (unknown.length > 0) {
+      throw new RegistryError(
+        `training run ${id} names unknown model ids ${unknown.join(", ")}`,
+        "not_found",
+      );
+    }
+    for (const modelId of modelIds) await tx.runs.addModel(id, modelId);
+    await tx.runs.finish(id, outcome.status, outcome.status === "failed" ? outcome.error : null, now());
+    return getRun(tx, id);
+  }
+
+  getRun(id: string): Promise<TrainingRun> {
+    return this.backend.read((tx) => getRun(tx, id));
   }
 
   /** The queued or running run of a scope, if any. */
-  activeRun(scope: TrainScope): TrainingRun | undefined {
-    return this.runs.active(scope);
+  activeRun(scope: TrainScope): Promise<TrainingRun | undefined> {
+    return this.backend.read((tx) => tx.runs.active(scope));
   }
 
   /**
    * Marks every queued or running run failed. Only for the process that owns the runs, when it starts:
    * a run still active then was cut off by a crash or kill and would otherwise block its scope forever.
    */
-  failInterruptedRuns(): TrainingRun[] {
-    return this.write(() =>
-      this.runs
-        .allActive()
-        .map((run) =>
-          this.runs.finish(
-            run.id,
-            { status: "failed", error: "interrupted: the process stopped before the run finished" },
-            now(),
-            () => true,
-          ),
-        ),
-    );
+  failInterruptedRuns(): Promise<TrainingRun[]> {
+    return this.backend.write(async (tx) => {
+      const failed: TrainingRun[] = [];
+      for (const run of await tx.runs.allActive()) {
+        const error = "interrupted: the process stopped before the run finished";
+        failed.push(await this.finishIn(tx, run.id, { status: "failed", error }));
+      }
+      return failed;
+    });
   }
 
   /**
-   * SQLite's data_version: it changes when another connection (another process, a training worker) commits
-   * to the file, so a server can poll it cheaply to see a promotion it did not make.
+   * Calls `listener` when another process may have changed which versions serve: SQLite is polled every
+   * `pollMs`; PostgreSQL tells at once (LISTEN/NOTIFY).
    */
-  dataVersion(): number {
-    return this.db.pragma("data_version", { simple: true }) as number;
+  watch(listener: () => void, options: WatchOptions): Unwatch {
+    return this.backend.watch(listener, options);
   }
 
-  /** Whether the file answers a query: what readiness asks. */
-  ping(): void {
-    this.db.prepare("SELECT 1").get();
+  /** Whether the store answers a query: what readiness asks. */
+  ping(): Promise<void> {
+    return this.backend.ping();
   }
 
-  close(): void {
-    this.db.close();
+  close(): Promise<void> {
+    return this.backend.close();
   }
 }

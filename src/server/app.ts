@@ -85,7 +85,7 @@ export async function buildApp(options: AppOptions): Promise<ServerApp> {
       ? undefined
       : new TrainingRuns({ registry, config, sync: loader, metrics, log: app.log });
   app.addHook("onClose", async () => {
-    loader.stopPolling();
+    await loader.stopFollowing();
     await runs?.close();
     await models.close();
   });
@@ -119,7 +119,7 @@ export async function buildApp(options: AppOptions): Promise<ServerApp> {
   }
   registerDashboard(app, { distDir: options.dashboardDir ?? DEFAULT_DASHBOARD_DIR });
   app.decorate("loadServingModels", () => loader.sync());
-  app.decorate("followRegistry", () => loader.startPolling(server.registry_poll_ms));
+  app.decorate("followRegistry", () => loader.startFollowing(server.registry_poll_ms));
   return app as ServerApp;
 }
 

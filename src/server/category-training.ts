@@ -63,7 +63,8 @@ export async function trainCategories(
       `training run ${run.id} failed: ${run.error ?? "unknown error"}`,
     );
   }
-  const names = new Set(run.model_ids.map((id) => deps.registry.get(id).name));
+  const names = new Set<string>();
+  for (const id of run.model_ids) names.add((await deps.registry.get(id)).name);
   const trained = (categories === "all" ? await deps.listSeries() : series).filter((id) =>
     names.has(seriesModelName(id)),
   );

@@ -10,7 +10,7 @@ import type { ModelVersion, Registry, StageChange } from "../registry/index.ts";
 import type { SalescastMetrics } from "./metrics.ts";
 import type { ServingModels } from "./serving-models.ts";
 
-/** One registered version the server may serve: its model name, version label and artifact folder. */
+/** One registered version the server may serve: its model name, version label and where it was saved. */
 export interface ModelRef {
   name: string;
   version: string;
@@ -48,7 +48,7 @@ export interface ModelLoaderOptions {
 }
 
 /** The part of the registry the loader reads and writes. */
-export type LoaderRegistry = Pick<Registry, "list" | "get" | "promote" | "rollback" | "dataVersion">;
+export type LoaderRegistry = Pick<Registry, "list" | "get" | "artifact" | "promote" | "rollback" | "watch">;
 
 /** A promotion refused because the version cannot serve; the registry was left as it was. */
 export class UnloadableModelError extends Error {
@@ -69,8 +69,8 @@ const refOf = (model: ModelVersion): ModelRef => ({
  * The registry's production version of each model name, each followed by the versions that served before
  * it (newest first): when the production version fails to load, the one it replaced keeps serving.
  */
-export function productionRefs(registry: Pick<Registry, "list">): ModelRef[] {
-  const all = registry.list();
+export async function productionRefs(registry: Pick<Registry, "list">): Promise<ModelRef[]> {
+  const all = await registry.list();
   const byId = new Map(all.map((model) => [model.id, model]));
   const refs: ModelRef[] = [];
   for (const production of all.filter((model) => model.stage === "production")) {
@@ -85,9 +85,17 @@ export function productionRefs(registry: Pick<Registry, "list">): ModelRef[] {
   return refs;
 }
 
-/** Loads and checks one version: the artifact verifies, the ONNX model runs, and it is the model named. */
-async function loadForecaster(ref: ModelRef, clipNegative: boolean): Promise<SalesForecaster> {
-  const forecaster = await SalesForecaster.load(ref.folder, { clipNegative, version: ref.version });
+/**
+ * Loads and checks one version: the artifact verifies, the ONNX model runs, and it is the model named. The
+ * registry hands the files over (from the disk, or from the database into memory).
+ */
+async function loadForecaster(
+  registry: LoaderRegistry,
+  ref: ModelRef,
+  clipNegative: boolean,
+): Promise<SalesForecaster> {
+  const artifact = await registry.artifact(ref.id);
+  const forecaster = await SalesForecaster.fromArtifact(artifact, { clipNegative, version: ref.version });
   if (forecaster.info.name !== ref.name) {
     await forecaster.close();
     throw new Error(`the folder holds model '${forecaster.info.name}', not '${ref.name}'`);
@@ -104,8 +112,7 @@ async function loadForecaster(ref: ModelRef, clipNegative: boolean): Promise<Sal
 export class ModelLoader {
   private queue: Promise<unknown> = Promise.resolve();
   private lastFailures: LoadFailure[] = [];
-  private seenDataVersion: number | undefined;
-  private poller: NodeJS.Timeout | undefined;
+  private unwatch: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly registry: LoaderRegistry | undefined,
@@ -124,32 +131,28 @@ export class ModelLoader {
   }
 
   /**
-   * Looks every `intervalMs` whether another process committed to the registry (SQLite's data_version, a
-   * cheap read), and syncs when it did. The timer does not keep the process alive.
+   * Follows the registry: syncs whenever another process may have changed production (SQLite: a look every
+   * `intervalMs` at whether another connection committed; PostgreSQL: a NOTIFY at once).
    */
-  startPolling(intervalMs: number): void {
-    if (this.registry === undefined || this.poller !== undefined) return;
-    this.seenDataVersion = this.registry.dataVersion();
-    this.poller = setInterval(() => {
-      this.pollOnce().catch((error: unknown) =>
-        this.options.log.error(`cannot poll the registry: ${(error as Error).message}`),
-      );
-    }, intervalMs);
-    this.poller.unref();
+  startFollowing(intervalMs: number): void {
+    if (this.registry === undefined || this.unwatch !== undefined) return;
+    this.unwatch = this.registry.watch(
+      () => {
+        this.sync().catch((error: unknown) =>
+          this.options.log.error(`cannot sync with the registry: ${(error as Error).message}`),
+        );
+      },
+      {
+        pollMs: intervalMs,
+        onError: (error) => this.options.log.error(`cannot follow the registry: ${error.message}`),
+      },
+    );
   }
 
-  stopPolling(): void {
-    clearInterval(this.poller);
-    this.poller = undefined;
-  }
-
-  /** One poll: a sync when the registry changed since the last look. */
-  async pollOnce(): Promise<void> {
-    if (this.registry === undefined) return;
-    const version = this.registry.dataVersion();
-    if (version === this.seenDataVersion) return;
-    this.seenDataVersion = version;
-    await this.sync();
+  async stopFollowing(): Promise<void> {
+    const unwatch = this.unwatch;
+    this.unwatch = undefined;
+    await unwatch?.();
   }
 
   /**
@@ -159,9 +162,9 @@ export class ModelLoader {
   promote(id: number): Promise<StageChange> {
     return this.enqueue(async () => {
       const registry = this.requireRegistry();
-      const target = registry.get(id);
+      const target = await registry.get(id);
       if (target.stage === "production") return registry.promote(id);
-      const forecaster = await this.loadOrRefuse(refOf(target), "promote");
+      const forecaster = await this.loadOrRefuse(registry, refOf(target), "promote");
       return this.commit(forecaster, target.id, () => registry.promote(id));
     });
   }
@@ -174,11 +177,14 @@ export class ModelLoader {
   rollback(name: string): Promise<StageChange> {
     return this.enqueue(async () => {
       const registry = this.requireRegistry();
-      const current = registry.list().find((model) => model.name === name && model.stage === "production");
+      const current = (await registry.list()).find(
+        (model) => model.name === name && model.stage === "production",
+      );
       const previousId = current?.previous_production_id ?? null;
       // Without a version to go back to, the registry's rollback refuses with the reason.
       if (previousId === null) return registry.rollback(name);
-      const forecaster = await this.loadOrRefuse(refOf(registry.get(previousId)), "roll back to");
+      const previous = await registry.get(previousId);
+      const forecaster = await this.loadOrRefuse(registry, refOf(previous), "roll back to");
       return this.commit(forecaster, previousId, () => registry.rollback(name));
     });
   }
@@ -194,9 +200,13 @@ export class ModelLoader {
     return run;
   }
 
-  private async loadOrRefuse(ref: ModelRef, verb: string): Promise<SalesForecaster> {
+  private async loadOrRefuse(
+    registry: LoaderRegistry,
+    ref: ModelRef,
+    verb: string,
+  ): Promise<SalesForecaster> {
     try {
-      return await loadForecaster(ref, this.options.clipNegative);
+      return await loadForecaster(registry, ref, this.options.clipNegative);
     } catch (error) {
       const reason = (error as Error).message;
       this.options.metrics?.modelLoadFailures.inc({ model: ref.name });
@@ -214,11 +224,11 @@ export class ModelLoader {
   private async commit(
     forecaster: SalesForecaster,
     id: number,
-    change: () => StageChange,
+    change: () => Promise<StageChange>,
   ): Promise<StageChange> {
     let committed: StageChange;
     try {
-      committed = change();
+      committed = await change();
     } catch (error) {
       await forecaster.close();
       throw error;
@@ -238,7 +248,7 @@ export class ModelLoader {
     if (this.registry === undefined) return report;
     let refs: ModelRef[];
     try {
-      refs = productionRefs(this.registry);
+      refs = await productionRefs(this.registry);
     } catch (error) {
       // A registry that cannot be read says nothing new about which versions fail.
       this.options.log.error(`cannot list the models to serve: ${(error as Error).message}`);
@@ -252,7 +262,10 @@ export class ModelLoader {
         continue;
       }
       try {
-        await this.models.replace(await loadForecaster(ref, this.options.clipNegative), ref.id);
+        await this.models.replace(
+          await loadForecaster(this.registry, ref, this.options.clipNegative),
+          ref.id,
+        );
         done.add(ref.name);
         report.loaded.push(ref);
         this.options.log.info(`serving model ${ref.name} ${ref.version} from ${ref.folder}`);

@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads";
 import type { Config } from "../config/index.ts";
 import { type Registry, RegistryError, type TrainingRun } from "../registry/index.ts";
 import {
+  type TrainingProgressMessage,
   type TrainingWorkerData,
   type TrainingWorkerMessage,
   trainingWorkerData,
@@ -98,12 +99,12 @@ export class TrainingRuns {
    * Queues a run with the request's configuration and starts its worker. A bad request is an HttpError (400 or
    * 422) and a scope that already has a run a 409, both before anything is queued.
    */
-  start(request: TrainRequest): TrainingRun {
+  async start(request: TrainRequest): Promise<TrainingRun> {
     if (this.closing) throw new HttpError(503, "shutting_down", "the server is shutting down");
     const config = trainingConfig(this.options.config, request);
     let run: TrainingRun;
     try {
-      run = this.options.registry.createRun(config.train.scope);
+      run = await this.options.registry.createRun(config.train.scope);
     } catch (error) {
       if (error instanceof RegistryError && error.kind === "conflict") {
         throw new HttpError(409, "run_in_progress", error.message);
@@ -119,7 +120,7 @@ export class TrainingRuns {
    * promoted swapped in, so a forecast made after this answers with the new models.
    */
   async startAndWait(request: TrainRequest): Promise<RunView> {
-    const run = this.start(request);
+    const run = await this.start(request);
     await this.active.get(run.id)?.handled;
     return this.get(run.id);
   }
@@ -128,8 +129,8 @@ export class TrainingRuns {
    * The run as the registry has it, with the hot swap once done, its error naming files by their last part
    * only; a RegistryError (not_found) for an unknown id.
    */
-  get(id: string): RunView {
-    const recorded = this.options.registry.getRun(id);
+  async get(id: string): Promise<RunView> {
+    const recorded = await this.options.registry.getRun(id);
     const run = recorded.error === null ? recorded : { ...recorded, error: withoutPaths(recorded.error) };
     const swap = this.swaps.get(id);
     if (swap === undefined) return run;
@@ -161,8 +162,18 @@ export class TrainingRuns {
     entry.worker = worker;
     let message: TrainingWorkerMessage | undefined;
     let crash: Error | undefined;
-    worker.on("message", (posted: TrainingWorkerMessage) => {
-      message = posted;
+    // Progress writes one after another, all landed before the run's end is handled.
+    let progressWrites: Promise<void> = Promise.resolve();
+    worker.on("message", (posted: TrainingWorkerMessage | TrainingProgressMessage) => {
+      if (posted.kind !== "progress") {
+        message = posted;
+        return;
+      }
+      progressWrites = progressWrites.then(() =>
+        this.options.registry.updateRunProgress(runId, posted.progress).catch((error: Error) => {
+          this.options.log.warn(`cannot record the progress of training run ${runId}: ${error.message}`);
+        }),
+      );
     });
     worker.on("error", (error) => {
       crash = error;
@@ -185,7 +196,7 @@ export class TrainingRuns {
         else if (crash !== undefined) why = `the training worker failed: ${crash.message}`;
         else if (this.closing) why = "interrupted: the server stopped before the run finished";
         else why = `the training worker exited (code ${code}) before finishing the run`;
-        this.ended(runId, started, why, message).then(resolve);
+        progressWrites.then(() => this.ended(runId, started, why, message)).then(resolve);
       });
     });
   }
@@ -202,9 +213,9 @@ export class TrainingRuns {
   ): Promise<void> {
     const { registry, metrics, sync, log } = this.options;
     try {
-      let run = registry.getRun(runId);
+      let run = await registry.getRun(runId);
       if (run.status === "queued" || run.status === "running") {
-        run = registry.finishRun(runId, { status: "failed", error: failure });
+        run = await registry.finishRun(runId, { status: "failed", error: failure });
       }
       const outcome = run.status === "succeeded" ? "succeeded" : "failed";
       metrics.recordTrainingRun(outcome, (performance.now() - started) / 1000);

@@ -35,7 +35,7 @@ export async function trainAndRegister(
 ): Promise<TrainAndRegisterResult> {
   removeStalePartials(config.paths.artifacts);
   const result = await trainFromConfig(config, { progress: options.progress });
-  const registrations = options.registry.registerAll(
+  const registrations = await options.registry.registerAll(
     result.models.map((model) => model.artifact),
     options.runId,
   );
@@ -45,25 +45,28 @@ export async function trainAndRegister(
 
 const finiteOrNull = (value: number) => (Number.isFinite(value) ? value : null);
 
-/** Epoch progress that records each epoch on a training run, for a client polling the run. */
-export function runProgress(registry: Registry, runId: string) {
+/**
+ * Epoch progress handed to `report` at each epoch, for a client polling the run. Training is synchronous,
+ * so `report` must not wait for anything: the worker posts it to the server's thread, which records it.
+ */
+export function runProgress(report: (progress: RunProgress) => void) {
   return (model: string, maxEpochs: number): EpochProgress => ({
-    onEpoch: (report) => {
+    onEpoch: (epoch) => {
       const progress: RunProgress = {
         model,
-        epoch: report.epoch,
+        epoch: epoch.epoch,
         max_epochs: maxEpochs,
-        train_loss: finiteOrNull(report.trainLoss),
-        val_loss: finiteOrNull(report.validationLoss),
+        train_loss: finiteOrNull(epoch.trainLoss),
+        val_loss: finiteOrNull(epoch.validationLoss),
       };
-      registry.updateRunProgress(runId, progress);
+      report(progress);
     },
     stop: () => {},
   });
 }
 
 /**
- * Carries out a queued training run: starts it, trains and registers with progress recorded on the run,
+ * Carries out a queued training run: starts it, trains and registers with each epoch handed to `report`,
  * and finishes it as succeeded with the registered model ids (in the registration's transaction), or
  * failed with the error's message (the error is rethrown for the caller to log).
  */
@@ -71,8 +74,9 @@ export async function executeRun(
   config: Config,
   registry: Registry,
   runId: string,
+  report: (progress: RunProgress) => void,
 ): Promise<TrainAndRegisterResult> {
-  const run = registry.startRun(runId);
+  const run = await registry.startRun(runId);
   try {
     if (run.scope !== config.train.scope) {
       throw new RegistryError(
@@ -80,9 +84,9 @@ export async function executeRun(
         "invalid",
       );
     }
-    return await trainAndRegister(config, { registry, runId, progress: runProgress(registry, runId) });
+    return await trainAndRegister(config, { registry, runId, progress: runProgress(report) });
   } catch (error) {
-    registry.finishRun(runId, { status: "failed", error: (error as Error).message });
+    await registry.finishRun(runId, { status: "failed", error: (error as Error).message });
     throw error;
   }
 }

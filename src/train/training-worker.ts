@@ -1,12 +1,13 @@
 /**
  * A training run in a worker thread, so the server's event loop keeps answering while the model trains:
  * the server queues the run in the registry and starts this module in a Worker with the run's config and id;
- * the worker opens its own connection to the same registry file, carries the run out (progress, registration,
- * the run's end are all written to the registry), posts one message saying how it ended, and exits.
+ * the worker opens its own connection to the same registry, carries the run out (registration and the run's
+ * end are written to the registry), posts each epoch's progress (the server records it: training is
+ * synchronous and leaves no turn for an asynchronous write here), then one message saying how it ended.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { Config } from "../config/index.ts";
-import { Registry } from "../registry/index.ts";
+import { Registry, type RunProgress } from "../registry/index.ts";
 import { executeRun } from "./register.ts";
 
 const MARK = "salescast-training-run";
@@ -16,6 +17,12 @@ export interface TrainingWorkerData {
   mark: typeof MARK;
   config: Config;
   runId: string;
+}
+
+/** An epoch's progress, posted as it happens. */
+export interface TrainingProgressMessage {
+  kind: "progress";
+  progress: RunProgress;
 }
 
 /** The one message the worker posts before it exits. */
@@ -31,11 +38,14 @@ function isTrainingWorkerData(data: unknown): data is TrainingWorkerData {
   return typeof data === "object" && data !== null && (data as { mark?: unknown }).mark === MARK;
 }
 
-async function carryOut({ config, runId }: TrainingWorkerData): Promise<TrainingWorkerMessage> {
+async function carryOut(
+  { config, runId }: TrainingWorkerData,
+  report: (progress: RunProgress) => void,
+): Promise<TrainingWorkerMessage> {
   let registry: Registry | undefined;
   try {
-    registry = Registry.open(config.registry);
-    const result = await executeRun(config, registry, runId);
+    registry = await Registry.open(config.registry);
+    const result = await executeRun(config, registry, runId, report);
     const registrations = result.models.map((model) => model.registration);
     return {
       kind: "succeeded",
@@ -46,12 +56,13 @@ async function carryOut({ config, runId }: TrainingWorkerData): Promise<Training
   } catch (error) {
     return { kind: "failed", error: error instanceof Error ? error.message : String(error) };
   } finally {
-    registry?.close();
+    await registry?.close();
   }
 }
 
 // Only in a worker started for a run: importing this module anywhere else (for its types) does nothing.
 if (parentPort !== null && isTrainingWorkerData(workerData)) {
   const port = parentPort;
-  port.postMessage(await carryOut(workerData));
+  const report = (progress: RunProgress) => port.postMessage({ kind: "progress", progress });
+  port.postMessage(await carryOut(workerData, report));
 }

@@ -26,7 +26,7 @@ async function salescast(...args: string[]): Promise<{ out: string; exitCode: nu
   return { out: printed.join(""), exitCode };
 }
 
-afterEach(() => {
+afterEach(async () => {
   vi.restoreAllMocks();
   process.exitCode = undefined;
 });
@@ -46,8 +46,8 @@ function setup() {
   return { dir, artifacts, registryPath, overrides, normalization };
 }
 
-const registryModels = (path: string) =>
-  closeAfterTest(Registry.open({ path, promotion: "if_better" })).list();
+const registryModels = async (path: string) =>
+  (await closeAfterTest(Registry.open({ path, promotion: "if_better" }))).list();
 
 describe("salescast import-checkpoint", () => {
   it("imports the original's checkpoint as a series' model with the original's meta and rule", async () => {
@@ -65,7 +65,7 @@ describe("salescast import-checkpoint", () => {
     expect(out).toContain(
       "series:Beauty v1 (id 1): registered, promoted to production (no version was in production)",
     );
-    const [model] = registryModels(registryPath);
+    const [model] = await registryModels(registryPath);
     expect(model).toMatchObject({ name: "series:Beauty", version: 1, stage: "production" });
     const artifact = readArtifact(model.folder);
     expect(artifact.folder.startsWith(artifacts)).toBe(true);
@@ -103,7 +103,7 @@ describe("salescast import-checkpoint", () => {
       ...overrides,
     );
     expect(exitCode).toBe(0);
-    const [model] = registryModels(registryPath);
+    const [model] = await registryModels(registryPath);
     expect(model.name).toBe("global");
     expect(readArtifact(model.folder).meta).toMatchObject({
       window_size: 28,
@@ -143,7 +143,7 @@ describe("salescast import-checkpoint", () => {
       ),
     );
     expect(existsSync(artifacts) ? readdirSync(artifacts) : []).toEqual([]);
-    expect(existsSync(registryPath) ? registryModels(registryPath) : []).toEqual([]);
+    expect(existsSync(registryPath) ? await registryModels(registryPath) : []).toEqual([]);
   });
 
   it("refuses a checkpoint of another shape and a bad normalization file with exit status 2", async () => {
@@ -191,6 +191,6 @@ describe("salescast import-checkpoint", () => {
       ...overrides,
     );
     expect(exitCode).toBe(0);
-    expect(readArtifact(registryModels(registryPath)[0].folder).meta.horizon).toBe(2);
+    expect(readArtifact((await registryModels(registryPath))[0].folder).meta.horizon).toBe(2);
   });
 });

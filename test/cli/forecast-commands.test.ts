@@ -8,18 +8,19 @@ import { Registry } from "../../src/registry/index.ts";
 import { closeAfterTest, fakeArtifact, tempDir } from "../registry/fixtures.ts";
 import { CONFIG_FILE } from "../registry/training-config.ts";
 
-afterEach(() => {
+afterEach(async () => {
   process.exitCode = undefined;
 });
 
 /** A config file whose registry holds one production version storing Beauty's forecast: 12 on 2024-01-15. */
-function setup() {
+async function setup() {
   const dir = tempDir();
   const tree = parse(readFileSync(CONFIG_FILE, "utf8"));
   tree.registry = { path: join(dir, "salescast.db"), promotion: "always" };
   const configFile = join(dir, "config.yaml");
   writeFileSync(configFile, stringify(tree));
-  closeAfterTest(Registry.open(tree.registry)).register(fakeArtifact(join(dir, "artifacts"), "global", 0.5));
+  const registry = await closeAfterTest(Registry.open(tree.registry));
+  await registry.register(fakeArtifact(join(dir, "artifacts"), "global", 0.5));
   return { dir, configFile };
 }
 
@@ -36,7 +37,7 @@ async function salescast(...args: string[]): Promise<string> {
 
 describe("salescast forecast", () => {
   it("writes the production version's stored forecasts as CSV, and prints them as JSON", async () => {
-    const { dir, configFile } = setup();
+    const { dir, configFile } = await setup();
     const out = join(dir, "forecast.csv");
     await salescast("forecast", "--config", configFile, "--out", out, "--level", "");
     expect(readFileSync(out, "utf8")).toBe("series_id,date,forecast\nBeauty,2024-01-15,12\n");
@@ -49,7 +50,7 @@ describe("salescast forecast", () => {
   });
 
   it("names an unknown series, a horizon beyond the trained one and a bad output file, with exit status 2", async () => {
-    const { configFile } = setup();
+    const { configFile } = await setup();
     expect(await salescast("forecast", "--config", configFile, "--series", "Toys")).toBe(
       "error: --series: no production model was trained on series 'Toys'\n",
     );

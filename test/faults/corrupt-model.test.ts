@@ -66,16 +66,15 @@ it("a server skips each corrupt version with an error and serves the others", as
     });
     expect(beauty.status).toBe(200);
     expect(((await beauty.json()) as { model: { name: string } }).model.name).toBe("global");
-    const registry = Registry.open({ path: trained.registryPath, promotion: "manual" });
+    const registry = await Registry.open({ path: trained.registryPath, promotion: "manual" });
     try {
-      expect(
-        registry
-          .production()
-          .map((model) => model.name)
-          .sort(),
-      ).toEqual(["global", "series:Beauty", "series:Clothing"]);
+      expect((await registry.production()).map((model) => model.name).sort()).toEqual([
+        "global",
+        "series:Beauty",
+        "series:Clothing",
+      ]);
     } finally {
-      registry.close();
+      await registry.close();
     }
   } finally {
     server.child.kill("SIGTERM");

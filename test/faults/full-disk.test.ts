@@ -14,7 +14,7 @@ import { AUTH, scenario } from "./harness.ts";
 const { dir, config } = scenario(["registry.promotion=always"]);
 const fullDisk = join(dir, "full-disk");
 
-beforeAll(() => {
+beforeAll(async () => {
   mkdirSync(fullDisk, { recursive: true });
   try {
     execFileSync("mount", ["-t", "tmpfs", "-o", "size=4k", "tmpfs", fullDisk], { stdio: "pipe" });
@@ -25,13 +25,13 @@ beforeAll(() => {
   }
 });
 
-afterAll(() => {
+afterAll(async () => {
   execFileSync("umount", [fullDisk]);
   rmSync(dir, { recursive: true, force: true });
 });
 
 it("a training run on a full disk fails with a clear message, leaves nothing behind, and production keeps serving", async () => {
-  const registry = Registry.open(config.registry);
+  const registry = await Registry.open(config.registry);
   const [v1] = await trainVersions(config, registry, [1]);
   const onFullDisk = { ...config, paths: { artifacts: fullDisk } };
   const server = await startServer(dir, onFullDisk, registry);
@@ -54,7 +54,7 @@ it("a training run on a full disk fails with a clear message, leaves nothing beh
       "cannot save the model files in …/full-disk: no space left on the device (ENOSPC)",
     );
     expect(readdirSync(fullDisk)).toEqual([]);
-    expect(registry.list().map((model) => [model.id, model.stage])).toEqual([[v1.id, "production"]]);
+    expect((await registry.list()).map((model) => [model.id, model.stage])).toEqual([[v1.id, "production"]]);
     const answer = await server.app.inject({
       method: "POST",
       url: "/api/predict",
@@ -65,6 +65,6 @@ it("a training run on a full disk fails with a clear message, leaves nothing beh
     expect((await server.app.inject({ method: "GET", url: "/api/health/ready" })).statusCode).toBe(200);
   } finally {
     await server.app.close();
-    registry.close();
+    await registry.close();
   }
 });

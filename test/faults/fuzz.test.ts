@@ -17,7 +17,7 @@ const RUNS_PER_ROUTE = 600;
 let server: RegistryServer;
 let modelId: number;
 beforeAll(async () => {
-  const { dir, config, registry } = openRegistry(["registry.promotion=always"]);
+  const { dir, config, registry } = await openRegistry(["registry.promotion=always"]);
   [{ id: modelId }] = await trainVersions(config, registry, [1]);
   server = await startServer(dir, config, registry);
 });

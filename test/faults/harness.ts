@@ -51,7 +51,7 @@ export function integrityCheck(path: string): string {
 /** Every registered version's folder, loaded and checked as the server loads it; the ids that do not load, with why. */
 export async function unloadableVersions(registry: Registry, known: Set<number>): Promise<string[]> {
   const problems: string[] = [];
-  for (const model of registry.list()) {
+  for (const model of await registry.list()) {
     if (known.has(model.id)) continue;
     try {
       const forecaster = await SalesForecaster.load(model.folder, { version: `v${model.version}` });

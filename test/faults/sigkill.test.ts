@@ -21,11 +21,11 @@ const registryPath = join(dir, "registry.db");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function withRegistry<T>(use: (registry: Registry) => T | Promise<T>): Promise<T> {
-  const registry = Registry.open(config.registry);
+  const registry = await Registry.open(config.registry);
   try {
     return await use(registry);
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 
@@ -46,11 +46,12 @@ function runIds(): string[] {
  * run registered; and the runs still active (for the next start to fail), and production.
  */
 function registrations(seedIds: Set<number>) {
-  return withRegistry((registry) => {
-    const models = registry.list();
+  return withRegistry(async (registry) => {
+    const models = await registry.list();
     const linked = new Map<number, string>();
     const halfRegistered: string[] = [];
-    const runs = runIds().map((id) => registry.getRun(id));
+    const runs = [];
+    for (const id of runIds()) runs.push(await registry.getRun(id));
     for (const run of runs) {
       const id = run.id;
       for (const modelId of run.model_ids) linked.set(modelId, run.id);
@@ -64,7 +65,12 @@ function registrations(seedIds: Set<number>) {
       .filter((m) => !seedIds.has(m.id) && !linked.has(m.id))
       .map((m) => `${m.name} v${m.version}`);
     const active = runs.filter((r) => r.status === "queued" || r.status === "running");
-    return { halfRegistered, unlinked, active: active.map((r) => r.id), production: registry.production() };
+    return {
+      halfRegistered,
+      unlinked,
+      active: active.map((r) => r.id),
+      production: await registry.production(),
+    };
   });
 }
 
@@ -107,8 +113,8 @@ it(`survives ${KILLS} SIGKILLs during HTTP training and promotion (seed ${SEED})
       body: JSON.stringify(body),
     });
     expect(started.status).toBe(202);
-    const target = await withRegistry((registry) =>
-      registry.list().filter((m) => m.name === "global" && m.stage !== "production"),
+    const target = await withRegistry(async (registry) =>
+      (await registry.list()).filter((m) => m.name === "global" && m.stage !== "production"),
     );
     if (target.length > 0) {
       const pick = target[Math.floor(random() * target.length)];

@@ -106,7 +106,7 @@ function sineWindows(spec: NetworkSpec, count: number, rng: Rng): WindowSet {
 }
 
 describe("every architecture is registered with a contract spec", () => {
-  it("lists cnn_lstm and transformer, each with a small spec its own validation accepts", () => {
+  it("lists cnn_lstm and transformer, each with a small spec its own validation accepts", async () => {
     expect(ARCHITECTURE_NAMES).toEqual(["cnn_lstm", "transformer"]);
     for (const name of ARCHITECTURE_NAMES)
       expect(() => createNetwork(SMALL_SPECS[name], new Rng(0))).not.toThrow();
@@ -114,7 +114,7 @@ describe("every architecture is registered with a contract spec", () => {
 });
 
 describe.each(SPECS)("network contract: $name (highway $highway)", ({ spec }) => {
-  it("has its spec's parameters and maps [batch, window] to [batch, horizon] at any batch", () => {
+  it("has its spec's parameters and maps [batch, window] to [batch, horizon] at any batch", async () => {
     const network = createNetwork(spec, new Rng(3));
     expect(network.spec).toEqual(spec);
     expect(network.params.map(({ name, shape }) => ({ name, shape }))).toEqual(paramShapes(spec));
@@ -131,7 +131,7 @@ describe.each(SPECS)("network contract: $name (highway $highway)", ({ spec }) =>
     expect(() => network.forward(x, 8)).toThrow(/x has 63 values/);
   });
 
-  it("has gradients that agree with central finite differences", () => {
+  it("has gradients that agree with central finite differences", async () => {
     const rng = new Rng(31);
     const network = createNetwork(spec, rng);
     const batch = 3;
@@ -181,7 +181,7 @@ describe.each(SPECS)("network contract: $name (highway $highway)", ({ spec }) =>
     expect(checked).toBeGreaterThan(0.8 * picked);
   });
 
-  it("is deterministic: the same seed gives byte-identical ONNX, another seed other bytes", () => {
+  it("is deterministic: the same seed gives byte-identical ONNX, another seed other bytes", async () => {
     const bytes = (seed: number) => exportOnnx(spec, paramValues(createNetwork(spec, new Rng(seed))));
     expect(Buffer.from(bytes(5)).equals(Buffer.from(bytes(5)))).toBe(true);
     expect(Buffer.from(bytes(5)).equals(Buffer.from(bytes(6)))).toBe(false);
@@ -198,7 +198,7 @@ describe.each(SPECS)("network contract: $name (highway $highway)", ({ spec }) =>
     expect(relativeError(output.data as Float32Array, expected)).toBeLessThan(1e-5);
   });
 
-  it("imports its ONNX back with every weight, into a network that forecasts exactly as the original", () => {
+  it("imports its ONNX back with every weight, into a network that forecasts exactly as the original", async () => {
     const rng = new Rng(17);
     const original = createNetwork(spec, rng);
     const imported = importOnnx(exportOnnx(spec, paramValues(original)));
@@ -210,7 +210,7 @@ describe.each(SPECS)("network contract: $name (highway $highway)", ({ spec }) =>
     expect(restored.forward(x, 4)).toEqual(original.forward(x, 4).slice());
   });
 
-  it("lowers the loss in a few epochs of Adam", () => {
+  it("lowers the loss in a few epochs of Adam", async () => {
     const rng = new Rng(8);
     const network = createNetwork(spec, rng);
     const windows = sineWindows(spec, 256, rng);
@@ -234,7 +234,7 @@ describe.each(SPECS)("network contract: $name (highway $highway)", ({ spec }) =>
 
 describe.each(ARCHITECTURE_NAMES)("network contract: %s through training, registry and serving", (name) => {
   it("trains, saves, registers, serves and predicts what its saved network computes", async () => {
-    const { dir, registry } = openRegistry();
+    const { dir, registry } = await openRegistry();
     // The network (on the linear map) as the only member, so it is what serves the window routes.
     const config = smallTrainingConfig(dir, [
       ...TRAINING_OVERRIDES[name],

@@ -13,12 +13,12 @@ const base = smallTrainingConfig(dir, [
   `registry.promotion=${promotion}`,
   "model.members=[seasonal_naive, linear]",
 ]);
-const registry = Registry.open(base.registry);
-registry.failInterruptedRuns(); // left active by the previous kill
+const registry = await Registry.open(base.registry);
+await registry.failInterruptedRuns(); // left active by the previous kill
 process.stdout.write("ready\n");
 for (let round = 0; ; round++) {
   // Alternate one global model and one per series, so kills land among several registrations too.
   const scope = round % 2 === 0 ? "global" : "per_series";
   const config = { ...base, train: { ...base.train, scope } } as const;
-  await executeRun(config, registry, registry.createRun(scope).id);
+  await executeRun(config, registry, (await registry.createRun(scope)).id, () => {});
 }

@@ -81,11 +81,11 @@ describe("crash safety", () => {
       expect(signal, `child died on its own after ${delay} ms:\n${stderr()}`).toBe("SIGKILL");
 
       expect(integrityCheck(dbPath)).toBe("ok");
-      const registry = Registry.open({ path: dbPath, promotion: "manual" });
+      const registry = await Registry.open({ path: dbPath, promotion: "manual" });
       try {
-        const models = registry.list();
+        const models = await registry.list();
         // The killed child left its run active (the next child fails it): the kill landed mid-run.
-        if (registry.activeRun("global") ?? registry.activeRun("per_series")) killsMidRun++;
+        if ((await registry.activeRun("global")) ?? (await registry.activeRun("per_series"))) killsMidRun++;
         const serving = models.filter((m) => m.stage === "production").map((m) => m.name);
         expect(new Set(serving).size).toBe(serving.length);
         for (const model of models) {
@@ -97,7 +97,7 @@ describe("crash safety", () => {
           predicted.add(model.id);
         }
       } finally {
-        registry.close();
+        await registry.close();
       }
     }
     // The test tested something: kills cut runs short, and models were registered between kills.

@@ -14,8 +14,8 @@ import { Registry } from "../../src/registry/index.ts";
 const dirs: string[] = [];
 const openRegistries: Registry[] = [];
 
-afterEach(() => {
-  for (const registry of openRegistries.splice(0)) registry.close();
+afterEach(async () => {
+  for (const registry of openRegistries.splice(0)) await registry.close();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -27,14 +27,18 @@ export function tempDir(): string {
 }
 
 /** A registry on a new file in a temp folder, closed after the test. */
-export function openTempRegistry(promotion: PromotionPolicy = "if_better", dir = tempDir()): Registry {
-  const registry = Registry.open({ path: join(dir, "registry", "salescast.db"), promotion });
+export async function openTempRegistry(
+  promotion: PromotionPolicy = "if_better",
+  dir = tempDir(),
+): Promise<Registry> {
+  const registry = await Registry.open({ path: join(dir, "registry", "salescast.db"), promotion });
   openRegistries.push(registry);
   return registry;
 }
 
 /** Tracks a registry opened by the test itself so it is closed afterwards. */
-export function closeAfterTest(registry: Registry): Registry {
+export async function closeAfterTest(opening: Registry | Promise<Registry>): Promise<Registry> {
+  const registry = await opening;
   openRegistries.push(registry);
   return registry;
 }
@@ -76,6 +80,16 @@ export function fakeArtifact(
       training: { epochs: 1, best_epoch: 1, seconds: 0.1, train_windows: 10, validation_windows: 2 },
     },
   });
+}
+
+/** The error a promise rejects with, for checking its class, kind and message together. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection, the promise resolved");
 }
 
 /** The error `action` throws, for checking its class, kind and message together. */

@@ -13,15 +13,15 @@ import { closeAfterTest, fakeArtifact, tempDir } from "./fixtures.ts";
 import { CONFIG_FILE, smallTrainingConfig } from "./training-config.ts";
 
 /** A config file whose registry lives in a temp folder, and that registry with two global versions. */
-function setup() {
+async function setup() {
   const dir = tempDir();
   const tree = parse(readFileSync(CONFIG_FILE, "utf8"));
   tree.registry = { path: join(dir, "salescast.db"), promotion: "always" };
   const configFile = join(dir, "config.yaml");
   writeFileSync(configFile, stringify(tree));
-  const registry = closeAfterTest(Registry.open(tree.registry));
-  const v1 = registry.register(fakeArtifact(join(dir, "artifacts"), "global", 0.8123)).model;
-  const v2 = registry.register(fakeArtifact(join(dir, "artifacts"), "global", null)).model;
+  const registry = await closeAfterTest(Registry.open(tree.registry));
+  const v1 = (await registry.register(fakeArtifact(join(dir, "artifacts"), "global", 0.8123))).model;
+  const v2 = (await registry.register(fakeArtifact(join(dir, "artifacts"), "global", null))).model;
   return { configFile, registry, v1, v2 };
 }
 
@@ -38,14 +38,14 @@ async function salescast(...args: string[]): Promise<string> {
   return printed.join("");
 }
 
-afterEach(() => {
+afterEach(async () => {
   vi.restoreAllMocks();
   process.exitCode = undefined;
 });
 
 describe("salescast models", () => {
   it("list prints a table with id, name, version, stage, validation MASE and creation time", async () => {
-    const { configFile, v1, v2 } = setup();
+    const { configFile, v1, v2 } = await setup();
     const lines = (await salescast("list", "-c", configFile)).trimEnd().split("\n");
     expect(lines[0].split(/\s+/)).toEqual(["ID", "NAME", "VERSION", "STAGE", "VAL", "MASE", "CREATED"]);
     expect(lines[1].split(/\s+/)).toEqual([String(v1.id), "global", "1", "archived", "0.812", v1.created_at]);
@@ -53,23 +53,23 @@ describe("salescast models", () => {
   });
 
   it("show prints one version as JSON", async () => {
-    const { configFile, v2 } = setup();
+    const { configFile, v2 } = await setup();
     expect(JSON.parse(await salescast("show", String(v2.id), "-c", configFile))).toEqual(v2);
   });
 
   it("promote and rollback change which version serves and say so", async () => {
-    const { configFile, registry, v1, v2 } = setup();
+    const { configFile, registry, v1, v2 } = await setup();
     expect(await salescast("promote", String(v1.id), "-c", configFile)).toBe(
       `promoted global v1 (id ${v1.id}): now in production; global v2 (id ${v2.id}) archived\n`,
     );
     expect(await salescast("rollback", "-c", configFile)).toBe(
       `rolled back to global v2 (id ${v2.id}): now in production; global v1 (id ${v1.id}) archived\n`,
     );
-    expect(registry.production().map((m) => m.id)).toEqual([v2.id]);
+    expect((await registry.production()).map((m) => m.id)).toEqual([v2.id]);
   });
 
   it("reports an id that is not a number as a usage error", async () => {
-    const { configFile } = setup();
+    const { configFile } = await setup();
     expect(await salescast("show", "abc", "-c", configFile)).toBe(
       "error: ID must be a positive integer, got 'abc'\n",
     );
@@ -85,7 +85,7 @@ describe("salescast models", () => {
     expect(describeRegistration(registration)).toBe(
       `global v1 (id ${registration.model.id}): registered, left as candidate (promotion policy is manual)`,
     );
-    const registry = closeAfterTest(Registry.open(config.registry));
-    expect(registry.list().map((m) => m.folder)).toEqual([models[0].artifact.folder]);
+    const registry = await closeAfterTest(Registry.open(config.registry));
+    expect((await registry.list()).map((m) => m.folder)).toEqual([models[0].artifact.folder]);
   });
 });

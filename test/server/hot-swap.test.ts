@@ -29,11 +29,11 @@ const expected = new Map<string, number[]>();
 const agent = new Agent({ keepAlive: true, maxSockets: LOOPS + 1 });
 
 beforeAll(async () => {
-  const { dir, config, registry } = openRegistry(["registry.promotion=manual"]);
+  const { dir, config, registry } = await openRegistry(["registry.promotion=manual"]);
   const [v1, v2] = await trainVersions(config, registry, [11, 12]);
   versions.v1 = v1;
   versions.v2 = v2;
-  registry.promote(v1.id);
+  await registry.promote(v1.id);
   server = await startServer(dir, config, registry);
   await server.app.listen({ host: "127.0.0.1", port: 0 });
   port = (server.app.server.address() as { port: number }).port;

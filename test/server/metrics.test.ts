@@ -299,7 +299,7 @@ describe("Grafana dashboard", () => {
     });
   });
 
-  it("reads metric names out of PromQL, not label names, functions or ranges", () => {
+  it("reads metric names out of PromQL, not label names, functions or ranges", async () => {
     expect(
       metricFamiliesIn(
         'histogram_quantile(0.99, sum by (le, route) (rate(a_seconds_bucket{route!~"/metrics|x"}[$__rate_interval])))' +

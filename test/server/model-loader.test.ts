@@ -34,18 +34,19 @@ function recordingLog() {
  * A registry (manual promotion) in a temp folder holding copies of the trained models: `globals` copies of
  * the global one, then one of Beauty's.
  */
-function registryWithCopies(globals: number) {
+async function registryWithCopies(globals: number) {
   const dir = tempDir();
-  const registry = openTempRegistry("manual", dir);
+  const registry = await openTempRegistry("manual", dir);
   const artifacts = join(dir, "artifacts");
   mkdirSync(artifacts, { recursive: true });
-  const copy = (from: string, name: string) => {
+  const copy = async (from: string, name: string) => {
     const folder = join(artifacts, name);
     cpSync(from, folder, { recursive: true });
-    return registry.register({ folder }).model;
+    return (await registry.register({ folder })).model;
   };
-  const global = Array.from({ length: globals }, (_, i) => copy(trained.global, `g${i + 1}`));
-  const beauty = copy(trained.beauty, "b1");
+  const global = [];
+  for (let i = 0; i < globals; i++) global.push(await copy(trained.global, `g${i + 1}`));
+  const beauty = await copy(trained.beauty, "b1");
   return { dir, registry, global, beauty };
 }
 
@@ -54,9 +55,9 @@ const serving = (models: ServingModels) =>
 
 describe("ModelLoader.sync", () => {
   it("serves each production version, and swaps only what changed on the next sync", async () => {
-    const { registry, global, beauty } = registryWithCopies(2);
-    registry.promote(global[0].id);
-    registry.promote(beauty.id);
+    const { registry, global, beauty } = await registryWithCopies(2);
+    await registry.promote(global[0].id);
+    await registry.promote(beauty.id);
     const models = new ServingModels({ microBatchMax: 8 });
     const { log, problems } = recordingLog();
     const loader = new ModelLoader(registry, models, { clipNegative: true, log });
@@ -64,7 +65,7 @@ describe("ModelLoader.sync", () => {
       expect((await loader.sync()).loaded.map((ref) => ref.id)).toEqual([global[0].id, beauty.id]);
       expect(serving(models)).toEqual({ global: "v1", "series:Beauty": "v1" });
       const beautyModel = models.get("series:Beauty");
-      registry.promote(global[1].id);
+      await registry.promote(global[1].id);
       const again = await loader.sync();
       expect(again.loaded.map((ref) => ref.id)).toEqual([global[1].id]);
       expect(serving(models)).toEqual({ global: "v2", "series:Beauty": "v1" });
@@ -76,9 +77,9 @@ describe("ModelLoader.sync", () => {
   });
 
   it("serves the version before a production version that fails to load, and logs, counts and keeps why", async () => {
-    const { registry, global } = registryWithCopies(2);
-    registry.promote(global[0].id);
-    registry.promote(global[1].id);
+    const { registry, global } = await registryWithCopies(2);
+    await registry.promote(global[0].id);
+    await registry.promote(global[1].id);
     appendFileSync(join(global[1].folder, "model.onnx"), "x");
     const models = new ServingModels({ microBatchMax: 8 });
     const metrics = createMetrics();
@@ -105,8 +106,8 @@ describe("ModelLoader.sync", () => {
 
 describe("ModelLoader.promote and rollback", () => {
   it("loads a version before committing it: one that does not load is refused and the registry is untouched", async () => {
-    const { registry, global } = registryWithCopies(2);
-    registry.promote(global[0].id);
+    const { registry, global } = await registryWithCopies(2);
+    await registry.promote(global[0].id);
     appendFileSync(join(global[1].folder, "model.onnx"), "x");
     const models = new ServingModels({ microBatchMax: 8 });
     const loader = new ModelLoader(registry, models, { clipNegative: true, log: recordingLog().log });
@@ -115,8 +116,8 @@ describe("ModelLoader.promote and rollback", () => {
       const refused = await loader.promote(global[1].id).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(UnloadableModelError);
       expect((refused as Error).message).toMatch(/^cannot promote global v2 \(id \d+\): it does not load: /);
-      expect(registry.get(global[1].id).stage).toBe("candidate");
-      expect(registry.get(global[0].id).stage).toBe("production");
+      expect((await registry.get(global[1].id)).stage).toBe("candidate");
+      expect((await registry.get(global[0].id)).stage).toBe("production");
       expect(serving(models)).toEqual({ global: "v1" });
     } finally {
       await models.close();
@@ -124,8 +125,8 @@ describe("ModelLoader.promote and rollback", () => {
   });
 
   it("promotes and rolls back with the new version serving once the call returns", async () => {
-    const { registry, global } = registryWithCopies(2);
-    registry.promote(global[0].id);
+    const { registry, global } = await registryWithCopies(2);
+    await registry.promote(global[0].id);
     const models = new ServingModels({ microBatchMax: 8 });
     const loader = new ModelLoader(registry, models, { clipNegative: true, log: recordingLog().log });
     try {
@@ -136,7 +137,7 @@ describe("ModelLoader.promote and rollback", () => {
       const rolledBack = await loader.rollback("global");
       expect(rolledBack.model.id).toBe(global[0].id);
       expect(models.get("global")?.info.id).toBe(global[0].id);
-      expect(registry.get(global[1].id).stage).toBe("archived");
+      expect((await registry.get(global[1].id)).stage).toBe("archived");
     } finally {
       await models.close();
     }
@@ -145,31 +146,29 @@ describe("ModelLoader.promote and rollback", () => {
 
 describe("following the registry", () => {
   it("sees a promotion made by another connection (another process) and swaps it in", async () => {
-    const { registry, global } = registryWithCopies(2);
-    registry.promote(global[0].id);
-    const other = closeAfterTest(Registry.open({ path: registry.path, promotion: "manual" }));
+    const { registry, global } = await registryWithCopies(2);
+    await registry.promote(global[0].id);
+    const other = await closeAfterTest(Registry.open({ path: registry.location, promotion: "manual" }));
     const models = new ServingModels({ microBatchMax: 8 });
     const loader = new ModelLoader(registry, models, { clipNegative: true, log: recordingLog().log });
     try {
       await loader.sync();
-      loader.startPolling(50);
-      const before = registry.dataVersion();
-      other.promote(global[1].id);
-      expect(registry.dataVersion()).not.toBe(before);
+      loader.startFollowing(50);
+      await other.promote(global[1].id);
       await eventually(
         "the promoted version to serve",
         async () => (models.get("global")?.info.id === global[1].id ? true : undefined),
         10_000,
       );
     } finally {
-      loader.stopPolling();
+      await loader.stopFollowing();
       await models.close();
     }
   });
 
   it("does not sync while nothing changed: a poll reads data_version only", async () => {
-    const { registry, global } = registryWithCopies(1);
-    registry.promote(global[0].id);
+    const { registry, global } = await registryWithCopies(1);
+    await registry.promote(global[0].id);
     let listed = 0;
     const counting = {
       list: () => {
@@ -177,40 +176,39 @@ describe("following the registry", () => {
         return registry.list();
       },
       get: (id: number) => registry.get(id),
+      artifact: (id: number) => registry.artifact(id),
       promote: (id: number) => registry.promote(id),
       rollback: (name: string) => registry.rollback(name),
-      dataVersion: () => registry.dataVersion(),
+      watch: registry.watch.bind(registry),
     };
     const models = new ServingModels({ microBatchMax: 8 });
     const loader = new ModelLoader(counting, models, { clipNegative: true, log: recordingLog().log });
     try {
       await loader.sync();
-      loader.startPolling(1_000_000);
+      loader.startFollowing(10);
       listed = 0;
-      for (let i = 0; i < 5; i++) await loader.pollOnce();
+      await new Promise((resolve) => setTimeout(resolve, 200)); // some 20 polls
       expect(listed).toBe(0);
     } finally {
-      loader.stopPolling();
+      await loader.stopFollowing();
       await models.close();
     }
   });
 });
 
 describe("productionRefs", () => {
-  it("lists each production version, then the versions that served before it", () => {
+  it("lists each production version, then the versions that served before it", async () => {
     const dir = tempDir();
-    const registry = openTempRegistry("manual", dir);
+    const registry = await openTempRegistry("manual", dir);
     const artifacts = join(dir, "artifacts");
-    const [g1, g2, g3, b1]: ModelVersion[] = [
-      fakeArtifact(artifacts, "global", 1),
-      fakeArtifact(artifacts, "global", 1),
-      fakeArtifact(artifacts, "global", 1),
-      fakeArtifact(artifacts, "series:Beauty", 1),
-    ].map((artifact) => registry.register(artifact).model);
-    registry.promote(g1.id);
-    registry.promote(g2.id);
-    registry.promote(b1.id);
-    const refs = productionRefs(registry);
+    const registered: ModelVersion[] = [];
+    for (const name of ["global", "global", "global", "series:Beauty"])
+      registered.push((await registry.register(fakeArtifact(artifacts, name, 1))).model);
+    const [g1, g2, g3, b1] = registered;
+    await registry.promote(g1.id);
+    await registry.promote(g2.id);
+    await registry.promote(b1.id);
+    const refs = await productionRefs(registry);
     expect(refs).toEqual([
       { name: "global", version: "v2", id: g2.id, folder: g2.folder },
       { name: "global", version: "v1", id: g1.id, folder: g1.folder },
@@ -219,7 +217,7 @@ describe("productionRefs", () => {
     expect(refs.map((ref) => ref.id)).not.toContain(g3.id);
   });
 
-  it("lists nothing from an empty registry", () => {
-    expect(productionRefs(openTempRegistry())).toEqual([]);
+  it("lists nothing from an empty registry", async () => {
+    expect(await productionRefs(await openTempRegistry())).toEqual([]);
   });
 });

@@ -26,9 +26,9 @@ const reference = new Map<string, SalesForecaster>();
 const WINDOW = salesWindow(3);
 
 beforeAll(async () => {
-  const { dir, config, registry } = openRegistry(["registry.promotion=manual"]);
+  const { dir, config, registry } = await openRegistry(["registry.promotion=manual"]);
   [v1, v2] = await trainVersions(config, registry, [1, 2]);
-  registry.promote(v1.id);
+  await registry.promote(v1.id);
   server = await startServer(dir, config, registry);
   reference.set("v1", await loadVersion(v1, config));
   reference.set("v2", await loadVersion(v2, config));
@@ -208,9 +208,9 @@ describe("the admin token", () => {
   );
 
   it("refused requests change nothing", async () => {
-    expect(server.registry.get(v2.id).stage).toBe("candidate");
-    expect(server.registry.get(v1.id).stage).toBe("production");
-    expect(server.registry.activeRun("global")).toBeUndefined();
+    expect((await server.registry.get(v2.id)).stage).toBe("candidate");
+    expect((await server.registry.get(v1.id)).stage).toBe("production");
+    expect(await server.registry.activeRun("global")).toBeUndefined();
     await expectServedBy("v1");
   });
 
@@ -297,7 +297,7 @@ describe("promotion and rollback over HTTP", () => {
     const failures = async () =>
       samples((await get("/metrics")).body, "salescast_model_load_failures_total").get('{model="global"}');
     expect(await failures()).toBe(0);
-    const stageBefore = server.registry.get(v2.id).stage;
+    const stageBefore = (await server.registry.get(v2.id)).stage;
     appendFileSync(join(v2.folder, "model.onnx"), "x");
     const response = await post(`/api/models/${v2.id}/promote`);
     expect(response.statusCode).toBe(409);
@@ -308,8 +308,8 @@ describe("promotion and rollback over HTTP", () => {
     );
     // the answer names the file, not the folders it lives in
     expect(body.message).not.toContain(server.dir);
-    expect(server.registry.get(v2.id).stage).toBe(stageBefore);
-    expect(server.registry.get(v1.id).stage).toBe("production");
+    expect((await server.registry.get(v2.id)).stage).toBe(stageBefore);
+    expect((await server.registry.get(v1.id)).stage).toBe("production");
     await expectServedBy("v1");
     expect(await failures()).toBe(1);
   });

@@ -29,10 +29,10 @@ let importedIds: Map<string, number>;
 
 beforeAll(async () => {
   // As the original ran: admin routes open (no token), so its client, which sends none, can train.
-  const { dir, config, registry } = openRegistry(['server.admin_token=""']);
+  const { dir, config, registry } = await openRegistry(['server.admin_token=""']);
   importedIds = new Map();
   for (const { checkpoint, normalization, series } of CHECKPOINTS) {
-    const { registration } = importCheckpoint(config.paths.artifacts, registry, {
+    const { registration } = await importCheckpoint(config.paths.artifacts, registry, {
       checkpoint: `${ORIGINAL}${checkpoint}.ckpt`,
       normalization: `${ORIGINAL}${normalization}.json`,
       series,
@@ -106,7 +106,7 @@ describe("the original's client against its imported checkpoints", () => {
     const body = response.json();
     expect(body).toMatchObject({ status: "success", trained: ["Beauty"], experiment_name: "sales_forecast" });
     expect(body.versions).toHaveLength(1);
-    const version = server.registry.get(body.versions[0]);
+    const version = await server.registry.get(body.versions[0]);
     expect(version.name).toBe("series:Beauty");
     // a validation MASE beats the imported version's missing one (if_better): the new version serves at once
     expect(version.stage).toBe("production");
@@ -124,7 +124,8 @@ describe("the original's client against its imported checkpoints", () => {
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body).toMatchObject({ status: "success", trained: ["Beauty", "Clothing", "Electronics"] });
-    const names = body.versions.map((id: number) => server.registry.get(id).name);
+    const names = [];
+    for (const id of body.versions as number[]) names.push((await server.registry.get(id)).name);
     expect(names).toEqual(["series:Beauty", "series:Clothing", "series:Electronics"]);
   });
 

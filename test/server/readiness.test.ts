@@ -4,7 +4,7 @@ import { openRegistry, startServer, trainVersions } from "./registry-server.ts";
 
 describe("GET /api/health/ready", () => {
   it("is 503 with the reason until a production version serves, then 200; liveness is 200 throughout", async () => {
-    const { dir, config, registry } = openRegistry(["registry.promotion=manual"]);
+    const { dir, config, registry } = await openRegistry(["registry.promotion=manual"]);
     const server = await startServer(dir, config, registry);
     const get = (url: string) => server.app.inject({ method: "GET", url });
     try {
@@ -18,7 +18,7 @@ describe("GET /api/health/ready", () => {
       expect((await get("/api/health")).statusCode).toBe(200);
 
       const [v1] = await trainVersions(config, registry, [1]);
-      registry.promote(v1.id);
+      await registry.promote(v1.id);
       const notLoaded = await get("/api/health/ready");
       expect(notLoaded.statusCode).toBe(503);
       expect(notLoaded.json().reason).toBe(
@@ -35,12 +35,12 @@ describe("GET /api/health/ready", () => {
   });
 
   it("is 503 when the registry does not answer", async () => {
-    const { dir, config, registry } = openRegistry(["registry.promotion=always"]);
+    const { dir, config, registry } = await openRegistry(["registry.promotion=always"]);
     await trainVersions(config, registry, [1]);
     const server = await startServer(dir, config, registry);
     try {
       expect((await server.app.inject({ method: "GET", url: "/api/health/ready" })).statusCode).toBe(200);
-      registry.close();
+      await registry.close();
       const down = await server.app.inject({ method: "GET", url: "/api/health/ready" });
       expect(down.statusCode).toBe(503);
       expect(down.json().reason).toMatch(/^the registry does not answer: /);
@@ -51,8 +51,8 @@ describe("GET /api/health/ready", () => {
   });
 
   it("is 503 for a server without a registry", async () => {
-    const { config, registry } = openRegistry();
-    registry.close();
+    const { config, registry } = await openRegistry();
+    await registry.close();
     const app = await buildApp({ config, models: new ServingModels({ microBatchMax: 4 }) });
     try {
       const response = await app.inject({ method: "GET", url: "/api/health/ready" });

@@ -9,7 +9,7 @@ import { CONFIG_FILE, salesWindow } from "./trained-models.ts";
 // test's own connection, as `salescast models promote` or another replica would): within about a second of
 // each one it serves the new version, and not one request fails across the swaps.
 
-const { dir, config, registry } = openRegistry(["registry.promotion=manual"]);
+const { dir, config, registry } = await openRegistry(["registry.promotion=manual"]);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function predict(port: number, agent: Agent, series: number[]): Promise<{ status: number; id?: number }> {
@@ -41,7 +41,7 @@ function predict(port: number, agent: Agent, series: number[]): Promise<{ status
 
 it("serves each promotion another process makes within the poll deadline, failing no request", async () => {
   const [v1, v2] = await trainVersions(config, registry, [1, 2]);
-  registry.promote(v1.id);
+  await registry.promote(v1.id);
   const server = new CliProcess(
     [
       "serve",
@@ -71,7 +71,7 @@ it("serves each promotion another process makes within the poll deadline, failin
     const propagation: number[] = [];
     for (const target of [v2, v1, v2, v1]) {
       const started = Date.now();
-      registry.promote(target.id);
+      await registry.promote(target.id);
       for (;;) {
         const { id } = await predict(port, agent, salesWindow(1));
         if (id === target.id) break;
@@ -93,6 +93,6 @@ it("serves each promotion another process makes within the poll deadline, failin
     agent.destroy();
     server.child.kill("SIGTERM");
     expect((await server.exited).code).toBe(0);
-    registry.close();
+    await registry.close();
   }
 });

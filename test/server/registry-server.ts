@@ -81,14 +81,14 @@ export interface RegistryServer {
 }
 
 /** A temp folder with a registry (promotion policy as `overrides` say) and nothing trained yet. */
-export function openRegistry(overrides: readonly string[] = []): {
+export async function openRegistry(overrides: readonly string[] = []): Promise<{
   dir: string;
   config: Config;
   registry: Registry;
-} {
+}> {
   const dir = mkdtempSync(join(tmpdir(), "salescast-registry-api-"));
   const config = registryConfig(dir, overrides);
-  return { dir, config, registry: Registry.open(config.registry) };
+  return { dir, config, registry: await Registry.open(config.registry) };
 }
 
 /** The app over the registry, its production versions loaded, as `salescast serve` builds it. */
@@ -107,7 +107,7 @@ export async function startServer(dir: string, config: Config, registry: Registr
     app,
     async close() {
       await app.close();
-      registry.close();
+      await registry.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -14,7 +14,7 @@ import { CliProcess, cleanEnv } from "./cli-process.ts";
 import { CONFIG_FILE, quickTrainOverrides } from "./trained-models.ts";
 
 describe("the default configuration", () => {
-  it("listens on loopback only", () => {
+  it("listens on loopback only", async () => {
     const config = loadConfig(CONFIG_FILE, [], {});
     expect(config.server.host).toBe("127.0.0.1");
     expect(config.server.admin_token).toBe("");
@@ -37,7 +37,7 @@ describe("isLoopbackHost", () => {
 describe("checkAdminExposure", () => {
   const server = { host: "0.0.0.0", open_admin: false };
 
-  it("refuses a non-loopback host with no token, saying every way out", () => {
+  it("refuses a non-loopback host with no token, saying every way out", async () => {
     expect(() => checkAdminExposure(server, "")).toThrow(ServerSetupError);
     let message = "";
     try {
@@ -57,7 +57,7 @@ describe("checkAdminExposure", () => {
     }
   });
 
-  it("lets a token, open_admin or a loopback host through", () => {
+  it("lets a token, open_admin or a loopback host through", async () => {
     expect(() => checkAdminExposure(server, "s3cret")).not.toThrow();
     expect(() => checkAdminExposure({ ...server, open_admin: true }, "")).not.toThrow();
     expect(() => checkAdminExposure({ ...server, host: "127.0.0.1" }, "")).not.toThrow();
@@ -67,7 +67,7 @@ describe("checkAdminExposure", () => {
 describe("resolveAdminToken", () => {
   const dir = () => mkdtempSync(join(tmpdir(), "salescast-token-"));
 
-  it("prefers server.admin_token, else reads and trims the token file", () => {
+  it("prefers server.admin_token, else reads and trims the token file", async () => {
     const folder = dir();
     const file = join(folder, "admin_token");
     writeFileSync(file, "  from-the-secret\n");
@@ -80,7 +80,7 @@ describe("resolveAdminToken", () => {
     }
   });
 
-  it("refuses a missing or empty token file, naming it", () => {
+  it("refuses a missing or empty token file, naming it", async () => {
     const folder = dir();
     const empty = join(folder, "empty");
     writeFileSync(empty, "\n");
@@ -96,7 +96,7 @@ describe("resolveAdminToken", () => {
     }
   });
 
-  it("SALESCAST_ADMIN_TOKEN_FILE sets server.admin_token_file", () => {
+  it("SALESCAST_ADMIN_TOKEN_FILE sets server.admin_token_file", async () => {
     const config = loadConfig(CONFIG_FILE, [], { SALESCAST_ADMIN_TOKEN_FILE: "/run/secrets/admin_token" });
     expect(config.server.admin_token_file).toBe("/run/secrets/admin_token");
   });
@@ -155,7 +155,7 @@ describe("salescast serve on a non-loopback host", () => {
 });
 
 describe("withoutPaths", () => {
-  it("keeps a file's last part and drops its folders, and leaves the API's own paths alone", () => {
+  it("keeps a file's last part and drops its folders, and leaves the API's own paths alone", async () => {
     expect(withoutPaths("/var/lib/salescast/artifacts/2024-x/model.onnx does not match its checksum")).toBe(
       "…/model.onnx does not match its checksum",
     );
@@ -170,7 +170,7 @@ describe("withoutPaths", () => {
 });
 
 describe("redactor", () => {
-  it("replaces the admin token wherever it appears, and drops folders", () => {
+  it("replaces the admin token wherever it appears, and drops folders", async () => {
     const redact = redactor(["tok-123", ""]);
     expect(redact("override 'train.seed=tok-123' in /srv/app/config.yaml")).toBe(
       "override 'train.seed=[redacted]' in …/config.yaml",
@@ -179,7 +179,7 @@ describe("redactor", () => {
 
   it("keeps the token out of an error answer that would echo it", async () => {
     const { openRegistry, startServer, ADMIN_TOKEN, AUTH } = await import("./registry-server.ts");
-    const { dir, config, registry } = openRegistry();
+    const { dir, config, registry } = await openRegistry();
     const server = await startServer(dir, config, registry);
     try {
       const response = await server.app.inject({

@@ -99,22 +99,25 @@ describe("salescast predict reads the registry", () => {
       const second = join(root, "20240201T000000000Z-00000002");
       cpSync(trained.global, first, { recursive: true });
       cpSync(trained.global, second, { recursive: true });
-      const registry = Registry.open({ path: registryFile(root), promotion: "manual" });
+      const registry = await Registry.open({ path: registryFile(root), promotion: "manual" });
       let ids: number[];
       try {
-        ids = [first, second].map((folder) => registry.register({ folder }).model.id);
-        registry.promote(ids[0]);
+        ids = [
+          (await registry.register({ folder: first })).model.id,
+          (await registry.register({ folder: second })).model.id,
+        ];
+        await registry.promote(ids[0]);
       } finally {
-        registry.close();
+        await registry.close();
       }
       const version = async () =>
         JSON.parse((await predictCli(["--values", WINDOW.join(",")], root)).stdout).model;
       expect(await version()).toMatchObject({ name: "global", version: "v1", id: ids[0] });
-      const promote = Registry.open({ path: registryFile(root), promotion: "manual" });
+      const promote = await Registry.open({ path: registryFile(root), promotion: "manual" });
       try {
-        promote.promote(ids[1]);
+        await promote.promote(ids[1]);
       } finally {
-        promote.close();
+        await promote.close();
       }
       expect(await version()).toMatchObject({ name: "global", version: "v2", id: ids[1] });
     } finally {
@@ -143,12 +146,12 @@ describe("salescast serve --train-if-missing", () => {
       expect(new URL(url).port).not.toBe("8000");
       const [folder] = listArtifactFolders(root);
       expect(listArtifactFolders(root)).toHaveLength(1);
-      const registry = Registry.open({ path: registryFile(root), promotion: "if_better" });
-      let production: ReturnType<Registry["production"]>;
+      const registry = await Registry.open({ path: registryFile(root), promotion: "if_better" });
+      let production: Awaited<ReturnType<Registry["production"]>>;
       try {
-        production = registry.production();
+        production = await registry.production();
       } finally {
-        registry.close();
+        await registry.close();
       }
       // trained, registered as version 1 of "global", and served as such
       expect(production).toEqual([{ id: 1, name: "global", version: 1, folder }]);

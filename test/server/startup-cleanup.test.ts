@@ -22,9 +22,9 @@ it("removes orphaned and unfinished model folders and fails runs left running, s
   writeFileSync(join(partial, "model.onnx"), "half");
   const longAgo = new Date(Date.now() - 2 * 3600_000);
   for (const folder of [orphan, partial]) utimesSync(folder, longAgo, longAgo);
-  const registry = Registry.open({ path: trained.registryPath, promotion: "manual" });
-  const run = registry.startRun(registry.createRun("global").id);
-  registry.close();
+  const registry = await Registry.open({ path: trained.registryPath, promotion: "manual" });
+  const run = await registry.startRun((await registry.createRun("global")).id);
+  await registry.close();
 
   const server = new CliProcess(
     [

@@ -58,11 +58,11 @@ export async function trainTestModels(): Promise<TrainedModels> {
   );
   const perSeries = await trainFromConfig(perSeriesConfig, { progress: silentProgress });
   const [beauty, clothing] = perSeries.models.map((model) => model.artifact.folder);
-  const registry = Registry.open(config.registry);
+  const registry = await Registry.open(config.registry);
   try {
-    for (const { artifact } of [...global.models, ...perSeries.models]) registry.register(artifact);
+    for (const { artifact } of [...global.models, ...perSeries.models]) await registry.register(artifact);
   } finally {
-    registry.close();
+    await registry.close();
   }
   return {
     root,

@@ -23,7 +23,7 @@ let server: RegistryServer;
 let v1: ModelVersion;
 
 beforeAll(async () => {
-  const { dir, config, registry } = openRegistry(["registry.promotion=always"]);
+  const { dir, config, registry } = await openRegistry(["registry.promotion=always"]);
   [v1] = await trainVersions(config, registry, [1]);
   server = await startServer(dir, config, registry);
 });
@@ -105,7 +105,7 @@ describe("POST /api/train", () => {
     expect(run.ended_at).not.toBeNull();
     expect(run.model_ids).toHaveLength(1);
     const newId = run.model_ids[0];
-    const v2 = server.registry.get(newId);
+    const v2 = await server.registry.get(newId);
     expect(v2).toMatchObject({ name: "global", version: 2, stage: "production" });
     expect(run.progress).toMatchObject({
       model: "global network",
@@ -131,7 +131,7 @@ describe("POST /api/train", () => {
     } finally {
       await reference.close();
     }
-    expect(server.registry.get(v1.id).stage).toBe("archived");
+    expect((await server.registry.get(v1.id)).stage).toBe("archived");
 
     // counted once, with its duration
     const metrics = (await get("/metrics")).body;
@@ -162,7 +162,7 @@ describe("POST /api/train", () => {
     ]);
     expect(globalRun.status).toBe("succeeded");
     expect(seriesRun.status).toBe("succeeded");
-    const beauty = server.registry.get(seriesRun.model_ids[0]);
+    const beauty = await server.registry.get(seriesRun.model_ids[0]);
     expect(beauty).toMatchObject({ name: "series:Beauty", version: 1, stage: "production" });
     const health = (await get("/api/health")).json();
     expect(
@@ -209,7 +209,7 @@ describe("POST /api/train", () => {
     expectErrorShape(response.json());
     expect(response.json().error).toBe(code);
     expect(response.json().message).toContain(named);
-    expect(server.registry.activeRun("global")).toBeUndefined();
+    expect(await server.registry.activeRun("global")).toBeUndefined();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
@@ -224,7 +224,7 @@ describe("POST /api/train", () => {
       expect(response.statusCode, JSON.stringify(body)).toBe(400);
       expectErrorShape(response.json());
     }
-    expect(server.registry.activeRun("global")).toBeUndefined();
+    expect(await server.registry.activeRun("global")).toBeUndefined();
   });
 
   it("answers 404 for an unknown run", async () => {
@@ -236,7 +236,7 @@ describe("POST /api/train", () => {
 
 describe("closing the server during a run", () => {
   it("stops the worker and records the run as interrupted", async () => {
-    const { dir, config, registry } = openRegistry([
+    const { dir, config, registry } = await openRegistry([
       "registry.promotion=always",
       "train.limits.max_epochs=100000",
     ]);
@@ -257,11 +257,11 @@ describe("closing the server during a run", () => {
       });
       await other.app.close();
       closed = true;
-      const run = registry.getRun(runId);
+      const run = await registry.getRun(runId);
       expect(run.status).toBe("failed");
       expect(run.error).toBe("interrupted: the server stopped before the run finished");
       expect(run.model_ids).toEqual([]);
-      expect(registry.activeRun("global")).toBeUndefined();
+      expect(await registry.activeRun("global")).toBeUndefined();
       const metrics = await other.metrics.registry.metrics();
       expect(samples(metrics, "salescast_training_runs_total")).toEqual(
         new Map([

@@ -56,7 +56,7 @@ describe("train.limits over HTTP", () => {
     expect([error.statusCode, error.code, error.message]).toEqual([422, "over_limit", message]);
   });
 
-  it("refuses more series than train.limits.max_series", () => {
+  it("refuses more series than train.limits.max_series", async () => {
     const error = refusal([], ["Beauty", "Clothing", "Electronics"]);
     expect([error.statusCode, error.message]).toEqual([
       422,
@@ -64,14 +64,14 @@ describe("train.limits over HTTP", () => {
     ]);
   });
 
-  it("refuses any override of the limits themselves", () => {
+  it("refuses any override of the limits themselves", async () => {
     for (const key of ["train.limits.max_epochs=1000000", "train.limits={max_epochs: 1}", "train={}"]) {
       const error = refusal([key]);
       expect([error.statusCode, error.code]).toEqual([400, "forbidden_override"]);
     }
   });
 
-  it("lets a run at the limits through", () => {
+  it("lets a run at the limits through", async () => {
     const config = trainingConfig(base, {
       overrides: ["train.max_epochs=50", "model.lstm_hidden=128", "model.lstm_layers=2"],
       series: ["Beauty", "Clothing"],
@@ -82,7 +82,7 @@ describe("train.limits over HTTP", () => {
 
 describe("a run's wall-clock budget and memory limit", () => {
   async function failedRun(overrides: string[], trainOverrides: string[]): Promise<RunView> {
-    const { dir, config, registry } = openRegistry(overrides);
+    const { dir, config, registry } = await openRegistry(overrides);
     const server = await startServer(dir, config, registry);
     try {
       const started = await server.app.inject({
@@ -99,7 +99,7 @@ describe("a run's wall-clock budget and memory limit", () => {
         ).json() as RunView;
         return view.hot_swap === undefined ? undefined : view;
       });
-      expect(registry.list()).toEqual([]);
+      expect(await registry.list()).toEqual([]);
       expect((await server.app.inject({ method: "GET", url: "/api/health" })).statusCode).toBe(200);
       return run;
     } finally {

@@ -15,7 +15,7 @@ beforeAll(async () => {
   trained = await trainTestModels();
   scratch = mkdtempSync(join(tmpdir(), "salescast-values-"));
 });
-afterAll(() => {
+afterAll(async () => {
   trained.remove();
   rmSync(scratch, { recursive: true, force: true });
 });

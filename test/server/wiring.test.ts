@@ -134,7 +134,7 @@ describe("buildApp", () => {
 
 describe("the OpenAPI document", () => {
   it("describes the series, registry and training routes, with the bearer scheme on those that change state", async () => {
-    const { dir, config, registry } = openRegistry();
+    const { dir, config, registry } = await openRegistry();
     const withRegistry = await buildApp({
       config,
       models: await serveFolders([]),
@@ -197,7 +197,7 @@ describe("the OpenAPI document", () => {
       expect(trainBody.examples ?? trainBody.schema.examples).toBeDefined();
     } finally {
       await withRegistry.close();
-      registry.close();
+      await registry.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -70,20 +70,20 @@ export function registerHealthRoutes(
       },
     },
     async (_request, reply) => {
-      const body = readiness(models, registry);
+      const body = await readiness(models, registry);
       return reply.code(body.status === "ready" ? 200 : 503).send(body);
     },
   );
 }
 
-function readiness(models: ServingModels, registry: HealthRouteDeps["registry"]): ReadyBody {
+async function readiness(models: ServingModels, registry: HealthRouteDeps["registry"]): Promise<ReadyBody> {
   if (registry === undefined) {
     return { status: "not_ready", reason: "the server has no registry", production_serving: 0 };
   }
   // By name: in the second after another process promotes, the version it replaces still serves the name.
   let productionNames: Set<string>;
   try {
-    productionNames = new Set(registry.production().map((model) => model.name));
+    productionNames = new Set((await registry.production()).map((model) => model.name));
   } catch (error) {
     const reason = `the registry does not answer: ${withoutPaths((error as Error).message)}`;
     return { status: "not_ready", reason, production_serving: 0 };

@@ -1,4 +1,4 @@
-import { type ArtifactMeta, readArtifact } from "../../artifact/index.ts";
+import type { ArtifactMeta } from "../../artifact/index.ts";
 import type { ModelVersion, Registry, StageChange } from "../../registry/index.ts";
 import type { AdminGuard } from "../auth.ts";
 import type { SalescastApp } from "../base-app.ts";
@@ -115,7 +115,7 @@ export function registerModelRoutes(
         response: { 200: ModelListResponse, ...errorResponses(500) },
       },
     },
-    async () => ({ models: registry.list().map(versionBody) }),
+    async () => ({ models: (await registry.list()).map(versionBody) }),
   );
 
   app.get(
@@ -130,7 +130,7 @@ export function registerModelRoutes(
       },
     },
     async (request) => {
-      const model = registry.get(parseModelId(request.params.id));
+      const model = await registry.get(parseModelId(request.params.id));
       const body: ModelDetailBody = {
         ...versionBody(model),
         onnx_sha256: model.onnx_sha256,
@@ -138,7 +138,7 @@ export function registerModelRoutes(
         artifact: null,
       };
       try {
-        const { meta } = readArtifact(model.folder);
+        const { meta } = await registry.artifact(model.id);
         body.artifact = {
           scope: meta.scope,
           series: meta.series,

@@ -80,7 +80,7 @@ export function registerTrainRoutes(app: SalescastApp, { runs, guard, categories
         }
         return reply.code(200).send(await trainCategories(categories, named, experiment));
       }
-      const run = runs.start(own);
+      const run = await runs.start(own);
       return reply
         .code(202)
         .header("location", `/api/train/${run.id}`)

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+// The cluster suite (`npm run test:cluster`): the registry on a real PostgreSQL, which global-setup.ts
+// starts from Debian's postgresql package (or SALESCAST_TEST_POSTGRES_URL names).
+export default defineConfig({
+  test: {
+    include: ["test/cluster/**/*.test.ts"],
+    globalSetup: ["test/cluster/global-setup.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    fileParallelism: false,
+  },
+});
