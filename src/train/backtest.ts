@@ -24,6 +24,7 @@ import {
   seasonalNaiveForecast,
   seasonalNaiveScale,
 } from "../metrics/index.ts";
+import { largest, smallest } from "./extremes.ts";
 import { type HolidayErrors, holidayPeriodErrors } from "./holiday-errors.ts";
 import { fitPanel, type Panel } from "./panel.ts";
 import { resolveSeason } from "./season.ts";
@@ -120,7 +121,7 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
   const { holdout } = options;
   const loaded = await loadSeries(requested.data, { holdout });
   const season = resolveSeason(requested.data.season, loaded.frequency);
-  const shortestFit = Math.min(...loaded.series.map((s) => s.values.length - holdout));
+  const shortestFit = smallest(loaded.series.map((s) => s.values.length - holdout));
   const sized = options.autoSize ? sizedForBacktest(requested, season, shortestFit) : requested;
   // The protocol clips every forecast at 0, whatever the serving config says.
   const config = { ...sized, forecast: { ...sized.forecast, clip_negative: true } };
@@ -251,7 +252,7 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
 function cvSummary(panels: readonly Panel[]): BacktestReport["cv"] {
   const names = Object.keys(panels[0].cvMetrics.members);
   return {
-    origins: Math.max(...panels.flatMap((p) => p.origins.map((o) => o.length))),
+    origins: largest(panels.flatMap((p) => p.origins.map((o) => o.length))),
     model: {
       ...averageMetrics(panels.map((p) => p.cvMetrics.ensemble)),
       ...averageIntervalMetrics(panels.map((p) => p.cvIntervals.ensemble)),

@@ -3,6 +3,7 @@ import { clipForecast, splitBounds } from "../data/index.ts";
 import { type FitContext, type FittedMember, MEMBERS, type MemberName } from "../forecasters/index.ts";
 import { type ErrorMetrics, errorMetrics, mae, seasonalNaiveScale } from "../metrics/index.ts";
 import { combine, type EnsembleMethod, ensembleWeights } from "./ensemble.ts";
+import { largest } from "./extremes.ts";
 
 /**
  * Rolling-origin cross-validation origins of each series: `windows` forecast origins spaced `step` apart, the
@@ -127,7 +128,10 @@ function ensembleAtOrigins(
 ): Float64Array[][] {
   const equal = runs.map(() => 1 / runs.length);
   const out: Float64Array[][] = origins.map(() => []);
-  const ranks = Math.max(0, ...origins.map((list) => list.length));
+  const ranks = largest(
+    origins.map((list) => list.length),
+    0,
+  );
   for (let rank = 0; rank < ranks; rank++) {
     const learned = origins.map((list) => learnedFrom(list, list.length - 1 - rank));
     const weights = learned.some((list) => list.length > 0)

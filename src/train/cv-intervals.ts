@@ -7,6 +7,7 @@ import {
   levelKey,
   seriesQuantiles,
 } from "../intervals/index.ts";
+import { largest } from "./extremes.ts";
 
 /**
  * Interval scores of one forecaster's cross-validation forecasts, each origin's bands calibrated on the
@@ -23,7 +24,10 @@ export function crossValidatedIntervals(
   horizon: number,
   clipNegative: boolean,
 ): IntervalMetrics {
-  const ranks = Math.max(0, ...actuals.map((list) => list.length));
+  const ranks = largest(
+    actuals.map((list) => list.length),
+    0,
+  );
   const bySeries = actuals.map(() => ({
     actual: [] as number[],
     point: [] as number[],

@@ -2,6 +2,7 @@ import type { Config } from "../config/index.ts";
 import { loadSeries, type Series } from "../data/index.ts";
 import { averageIntervalMetrics, type IntervalMetrics } from "../intervals/index.ts";
 import { averageMetrics, type ErrorMetrics, errorMetrics } from "../metrics/index.ts";
+import { largest, smallest } from "./extremes.ts";
 import { fitPanel, type Panel } from "./panel.ts";
 import { resolveSeason } from "./season.ts";
 import { sizedForBacktest } from "./sizing.ts";
@@ -72,7 +73,7 @@ export async function crossValidate(
   const span = horizon + (windows - 1) * step;
   const loaded = await loadSeries(requested.data, { holdout: span });
   const season = resolveSeason(requested.data.season, loaded.frequency);
-  const shortestFit = Math.min(...loaded.series.map((s) => s.values.length - span));
+  const shortestFit = smallest(loaded.series.map((s) => s.values.length - span));
   const config = options.autoSize ? sizedForBacktest(requested, season, shortestFit) : requested;
   const groups = config.train.scope === "global" ? [loaded.series] : loaded.series.map((one) => [one]);
   const panels = groups.map((group) =>
@@ -94,7 +95,7 @@ export async function crossValidate(
     ),
   );
   const names = config.model.members;
-  const ranks = Math.max(...panels.flatMap((p) => p.origins.map((o) => o.length)));
+  const ranks = largest(panels.flatMap((p) => p.origins.map((o) => o.length)));
   const perRank = Array.from({ length: ranks }, () => ({
     cutoff: "",
     model: [] as ErrorMetrics[],

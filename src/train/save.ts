@@ -19,6 +19,7 @@ import {
 } from "../data/index.ts";
 import { type IntervalMetrics, thinnedScores } from "../intervals/index.ts";
 import type { ErrorMetrics } from "../metrics/index.ts";
+import { largest } from "./extremes.ts";
 import type { Panel } from "./panel.ts";
 
 /** JSON has no NaN: a metric that could not be computed (e.g. MASE on a constant series) is saved as null. */
@@ -137,7 +138,14 @@ export function saveEnsembleModel(
         naive: metricsRecord(panel.baselines.naive),
         seasonal_naive: metricsRecord(panel.baselines.seasonal_naive),
         window_member: metricsRecord(cv.members[windowRun.name], panel.cvIntervals.members[windowRun.name]),
-        measured_on: measuredOn(series, horizon, Math.max(0, ...panel.origins.map((o) => o.length))),
+        measured_on: measuredOn(
+          series,
+          horizon,
+          largest(
+            panel.origins.map((o) => o.length),
+            0,
+          ),
+        ),
       },
       window_member: windowRun.name,
       ensemble: { method: panel.method, members: panel.runs.map((run) => run.name) },
