@@ -1,5 +1,5 @@
-import type { ExportMeta } from "./onnx-export.ts";
-import { BATCH_DIM, INPUT_NAME, OUTPUT_NAME, PRODUCER_NAME, SPEC_METADATA_KEY } from "./onnx-format.ts";
+import { type ExportMeta, encodeModel } from "./onnx-export.ts";
+import { BATCH_DIM, INPUT_NAME, OUTPUT_NAME } from "./onnx-format.ts";
 import { batchedFloatValue, int, op } from "./onnx-graph.ts";
 import { floatTensor, int64Tensor, type Onnx, onnx } from "./onnx-proto.ts";
 
@@ -22,8 +22,7 @@ export interface CovariateLinearWeights {
 }
 
 // ReduceSum takes its axes as an input from opset 13.
-const OPSET = 14;
-const IR_VERSION = 7;
+const VERSIONS = { opset: 14, irVersion: 7 };
 
 /**
  * A linear map with regressors as ONNX: `input` [batch, W] and `covariates` [batch, W + H, F] -> `output`
@@ -66,16 +65,7 @@ export function exportCovariateLinearOnnx(
     input: [batchedFloatValue(INPUT_NAME, w), covariatesValue(w + h, f)],
     output: [batchedFloatValue(OUTPUT_NAME, h)],
   };
-  const model: Onnx.IModelProto = {
-    irVersion: IR_VERSION,
-    opsetImport: [{ domain: "", version: OPSET }],
-    producerName: PRODUCER_NAME,
-    producerVersion: meta.producerVersion ?? "",
-    docString: meta.docString ?? "",
-    graph,
-    metadataProps: [{ key: SPEC_METADATA_KEY, value: JSON.stringify(spec) }],
-  };
-  return new Uint8Array(onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish());
+  return encodeModel(graph, spec, VERSIONS, meta);
 }
 
 function covariatesValue(rows: number, features: number): Onnx.IValueInfoProto {

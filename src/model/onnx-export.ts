@@ -12,6 +12,30 @@ export interface ExportMeta {
 }
 
 /**
+ * One graph as the bytes of an ONNX model of `opset` and `irVersion`, with the spec in its metadata. The bytes
+ * depend only on the arguments (no timestamps), so the same model always exports identically.
+ */
+export function encodeModel(
+  graph: Onnx.IGraphProto,
+  spec: object,
+  versions: { opset: number; irVersion: number },
+  meta: ExportMeta,
+): Uint8Array {
+  const model: Onnx.IModelProto = {
+    irVersion: versions.irVersion,
+    opsetImport: [{ domain: "", version: versions.opset }],
+    producerName: PRODUCER_NAME,
+    producerVersion: meta.producerVersion ?? "",
+    docString: meta.docString ?? "",
+    graph,
+    metadataProps: [{ key: SPEC_METADATA_KEY, value: JSON.stringify(spec) }],
+  };
+  const encoded = onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
+  // protobufjs may hand back a slice of a shared Buffer pool; give the caller bytes that own their buffer.
+  return new Uint8Array(encoded);
+}
+
+/**
  * Writes a network as an ONNX model, in the graph and opset of its architecture: `input` [batch, windowSize]
  * -> `output` [batch, horizon]. The bytes depend only on the arguments (no timestamps), so the same model
  * always exports identically.
@@ -21,22 +45,12 @@ export function exportOnnx(spec: NetworkSpec, params: ParamValues, meta: ExportM
   const architecture = architectureOf(checked);
   const values = checkedParams(architecture.paramShapes(checked), params);
   const body = architecture.onnx.graph(checked, (name) => values.get(name) as Float32Array);
-  const model: Onnx.IModelProto = {
-    irVersion: architecture.onnx.irVersion,
-    opsetImport: [{ domain: "", version: architecture.onnx.opset }],
-    producerName: PRODUCER_NAME,
-    producerVersion: meta.producerVersion ?? "",
-    docString: meta.docString ?? "",
-    graph: {
-      ...body,
-      input: [batchedFloatValue(INPUT_NAME, checked.windowSize)],
-      output: [batchedFloatValue(OUTPUT_NAME, checked.horizon)],
-    },
-    metadataProps: [{ key: SPEC_METADATA_KEY, value: JSON.stringify(checked) }],
+  const graph = {
+    ...body,
+    input: [batchedFloatValue(INPUT_NAME, checked.windowSize)],
+    output: [batchedFloatValue(OUTPUT_NAME, checked.horizon)],
   };
-  const encoded = onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
-  // protobufjs may hand back a slice of a shared Buffer pool; give the caller bytes that own their buffer.
-  return new Uint8Array(encoded);
+  return encodeModel(graph, checked, architecture.onnx, meta);
 }
 
 function checkedParams(shapes: readonly ParamShape[], params: ParamValues): Map<string, Float32Array> {
@@ -71,8 +85,7 @@ export interface LinearSpec {
 }
 
 /** Opset and IR version of the linear graph: Gemm needs nothing newer. */
-const LINEAR_OPSET = 14;
-const LINEAR_IR_VERSION = 7;
+const LINEAR_VERSIONS = { opset: 14, irVersion: 7 };
 
 /**
  * Writes a linear map as an ONNX model: `input` [batch, windowSize] -> `output` = input · weightᵀ + bias, with
@@ -100,14 +113,5 @@ export function exportLinearOnnx(
     input: [batchedFloatValue(INPUT_NAME, windowSize)],
     output: [batchedFloatValue(OUTPUT_NAME, horizon)],
   };
-  const model: Onnx.IModelProto = {
-    irVersion: LINEAR_IR_VERSION,
-    opsetImport: [{ domain: "", version: LINEAR_OPSET }],
-    producerName: PRODUCER_NAME,
-    producerVersion: meta.producerVersion ?? "",
-    docString: meta.docString ?? "",
-    graph,
-    metadataProps: [{ key: SPEC_METADATA_KEY, value: JSON.stringify(spec) }],
-  };
-  return new Uint8Array(onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish());
+  return encodeModel(graph, spec, LINEAR_VERSIONS, meta);
 }
