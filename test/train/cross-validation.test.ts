@@ -24,6 +24,12 @@ function series(id: string, values: number[]): Series {
 const wavy = (n: number, phase = 0) =>
   Array.from({ length: n }, (_, t) => 100 + 30 * Math.sin((2 * Math.PI * (t + phase)) / 7) + ((t * 13) % 5));
 
+/** Two steps of value v at every step, as a member's forecast at one origin. */
+const flat = (v: number) => Float64Array.from([v, v]);
+/** A member's run with these cross-validation forecasts (one series, one origin each). */
+const memberRun = (name: "naive" | "linear", values: number[]): MemberRun =>
+  ({ name, cv: [values.map(flat)], final: [], seconds: 0, fitted: {} }) as unknown as MemberRun;
+
 describe("cross-validation origins", () => {
   it("places K origins one step apart, the last H before the end, all in the validation part", () => {
     const split = { windowSize: 7, horizon: 5, validationFraction: 0.2 };
@@ -87,12 +93,9 @@ describe("cross-validation origins", () => {
   });
 
   it("weights the ensemble at an origin by earlier origins only, and equally at the first", () => {
-    const forecast = (v: number) => Float64Array.from([v, v]);
-    const run = (name: "naive" | "linear", values: number[]): MemberRun =>
-      ({ name, cv: [values.map(forecast)], final: [], seconds: 0, fitted: {} }) as unknown as MemberRun;
     // Member "naive" is perfect at the first origin and far off at the second; "linear" the other way round.
-    const runs = [run("naive", [10, 0]), run("linear", [30, 50])];
-    const actuals = [[forecast(10), forecast(50)]];
+    const runs = [memberRun("naive", [10, 0]), memberRun("linear", [30, 50])];
+    const actuals = [[flat(10), flat(50)]];
     const combined = ensembleCvForecasts("weighted", runs, actuals, [[20, 30]], 2);
     expect(Array.from(combined[0][0])).toEqual([20, 20]); // equal weights: (10 + 30) / 2
     // At the second origin only the first one is known, where "naive" was perfect: it takes all the weight,
@@ -101,11 +104,8 @@ describe("cross-validation origins", () => {
   });
 
   it("cross-fitted for the intervals, combines each origin with the weights of the others", () => {
-    const forecast = (v: number) => Float64Array.from([v, v]);
-    const run = (name: "naive" | "linear", values: number[]): MemberRun =>
-      ({ name, cv: [values.map(forecast)], final: [], seconds: 0, fitted: {} }) as unknown as MemberRun;
-    const runs = [run("naive", [10, 0]), run("linear", [30, 50])];
-    const actuals = [[forecast(10), forecast(50)]];
+    const runs = [memberRun("naive", [10, 0]), memberRun("linear", [30, 50])];
+    const actuals = [[flat(10), flat(50)]];
     const combined = ensembleCrossFitForecasts("weighted", runs, actuals, [[20, 30]]);
     // The first origin learns from the second, where "linear" was perfect; the second from the first.
     expect(Array.from(combined[0][0])).toEqual([30, 30]);
