@@ -5,7 +5,7 @@
  * uvicorn), then a bare Fastify route with the same body schema and no model, the ceiling. Prints requests/s,
  * p50, p99, errors, the server's RSS after the load, and the ratios. Then the cost of intervals: one salescast
  * server loaded in turns with the reference's body (the default levels, 80 and 95) and with `"level": []`,
- * twice each, medians compared. `npm run bench:serve`.
+ * three times each, medians compared. `npm run bench:serve`.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -35,6 +35,8 @@ const LOAD_CORE = "0";
 const CONNECTIONS = 32;
 const WARMUP_SECONDS = 3;
 const MEASURE_SECONDS = 10;
+// Turns with and without intervals: an odd count, so each median is one run, not the mean of two.
+const INTERVAL_ROUNDS = 3;
 const PORTS = { salescast: 18001, reference: 18000, bare: 18002 };
 /**
  * V8 flags for both Node servers, as `npm start` should pass them: a 1 MiB young-generation semispace (default
@@ -199,9 +201,13 @@ async function measureIntervalCost(args: string[]): Promise<void> {
     if (body.intervals === undefined) throw new Error("the served model answers without intervals");
     runWrk(PORTS.salescast, WARMUP_SECONDS);
     const runs = { with: [] as LoadResult[], without: [] as LoadResult[] };
-    for (let round = 0; round < 2; round++) {
-      runs.with.push(runWrk(PORTS.salescast, MEASURE_SECONDS));
-      runs.without.push(runWrk(PORTS.salescast, MEASURE_SECONDS, NO_INTERVALS_SCRIPT));
+    // Each round swaps which goes first, so a drift over the run does not favour one of the two.
+    for (let round = 0; round < INTERVAL_ROUNDS; round++) {
+      const turns = [
+        () => runs.with.push(runWrk(PORTS.salescast, MEASURE_SECONDS)),
+        () => runs.without.push(runWrk(PORTS.salescast, MEASURE_SECONDS, NO_INTERVALS_SCRIPT)),
+      ];
+      for (const turn of round % 2 === 0 ? turns : turns.reverse()) turn();
     }
     const rps = (list: LoadResult[]) => median(list.map((r) => r.requestsPerSecond));
     const [withIntervals, without] = [rps(runs.with), rps(runs.without)];

@@ -7,7 +7,7 @@ import {
   type StoredForecasts,
 } from "../artifact/index.ts";
 import { addPeriods, clipForecast, windowStats } from "../data/index.ts";
-import { type Intervals, NO_CALIBRATION_NOTE, WindowIntervals } from "./intervals.ts";
+import { hasScores, type Intervals, NO_CALIBRATION_NOTE, WindowIntervals } from "./intervals.ts";
 import { type RequestFeatures, requestFeatureRows } from "./request-features.ts";
 
 /** A forecast request that cannot be answered as asked; the message names the field and the rule. */
@@ -82,7 +82,8 @@ export class SalesForecaster {
     this.windowSize = artifact.meta.window_size;
     this.horizon = artifact.meta.horizon;
     const calibration = artifact.forecasts?.calibration;
-    this.windowIntervals = calibration ? new WindowIntervals(calibration) : null;
+    this.windowIntervals =
+      calibration && hasScores(calibration.window) ? new WindowIntervals(calibration) : null;
     const { name, scope, frequency, created_at } = artifact.meta;
     this.info = {
       name,

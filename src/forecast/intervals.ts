@@ -6,8 +6,13 @@ export type Intervals = Record<string, Band>;
 
 /** Said in an answer without intervals, instead of making bands up. */
 export const NO_CALIBRATION_NOTE =
-  "this model has no interval calibration (it was saved before intervals existed, or imported): " +
-  "train a new version for intervals";
+  "this model has no interval calibration (it was saved before intervals existed, imported, or trained " +
+  "on series too short for a cross-validation origin): train a new version on longer history for intervals";
+
+/** Scores at every step: a model without cross-validation origins has none to make bands from. */
+export function hasScores(steps: readonly (readonly number[])[]): boolean {
+  return steps.length > 0 && steps.every((step) => step.length > 0);
+}
 
 /**
  * Intervals of the window routes from a model's calibration: per level, the window member's pooled score
@@ -48,6 +53,7 @@ export function storedIntervals(
 ): Intervals | null {
   const entry = stored.series[seriesId];
   if (stored.calibration === undefined || entry?.interval === undefined) return null;
+  if (!hasScores(stored.calibration.pooled)) return null;
   const { scale, scores } = entry.interval;
   const pooled = { pooled: stored.calibration.pooled, series: [] };
   return Object.fromEntries(

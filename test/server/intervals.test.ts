@@ -13,7 +13,7 @@ const FORMAT1_MODEL = new URL("../fixtures/format1-model", import.meta.url).path
  * A model whose answers are known by hand: a linear map of zeros (every forecast is the series' mean, 10),
  * inputs scaled by std 2, window scores 1..4 and the stored Beauty forecast 12 with scale 2 and score 1.
  */
-function handMadeModel(root: string): string {
+function handMadeModel(root: string, windowScores: number[][] = [[1, 2, 3, 4]]): string {
   const spec = { architecture: "linear" as const, windowSize: 14, horizon: 1 };
   return saveArtifact(root, {
     onnx: exportLinearOnnx(spec, new Float32Array(14), new Float32Array(1)),
@@ -24,7 +24,7 @@ function handMadeModel(root: string): string {
     },
     forecasts: {
       horizon: 1,
-      calibration: { method: "conformal", pooled: [[0.5, 1, 2, 3]], window: [[1, 2, 3, 4]] },
+      calibration: { method: "conformal", pooled: [[0.5, 1, 2, 3]], window: windowScores },
       series: {
         Beauty: {
           dates: ["2024-01-15"],
@@ -58,16 +58,20 @@ function handMadeModel(root: string): string {
 
 let app: SalescastApp;
 let format1: SalescastApp;
+let unscored: SalescastApp;
 
 beforeAll(async () => {
   const config = loadConfig(CONFIG_FILE, [], {});
   app = await buildApp({ config, models: await serveFolders([handMadeModel(tempDir())]) });
   format1 = await buildApp({ config, models: await serveFolders([FORMAT1_MODEL]) });
+  // No cross-validation origin gave the window member a score: no bands can be made from nothing.
+  unscored = await buildApp({ config, models: await serveFolders([handMadeModel(tempDir(), [[]])]) });
 });
 
 afterAll(async () => {
   await app.close();
   await format1.close();
+  await unscored.close();
 });
 
 const post = (target: SalescastApp, url: string, payload: unknown) =>
@@ -122,6 +126,9 @@ describe("intervals of the window routes", () => {
     const body = response.json();
     expect(body).not.toHaveProperty("intervals");
     expect(body.notes).toEqual([expect.stringContaining("no interval calibration")]);
+    const none = (await post(unscored, "/api/predict", { series: WINDOW })).json();
+    expect(none).not.toHaveProperty("intervals");
+    expect(none.notes).toEqual([expect.stringContaining("no interval calibration")]);
   });
 });
 
