@@ -52,7 +52,7 @@ const fit = seconds(began);
 
 const origins = cvOrigins(series, split, config.train.cv_windows, HORIZON);
 began = performance.now();
-fitted.beforeValidation(
+await fitted.beforeValidation(
   series.flatMap(({ values }, seriesIndex) =>
     origins[seriesIndex].map((origin) => ({ seriesIndex, history: values.subarray(0, origin) })),
   ),
@@ -61,7 +61,7 @@ fitted.beforeValidation(
 const cv = seconds(began);
 
 began = performance.now();
-const forecasts = fitted.onAll(
+const forecasts = await fitted.onAll(
   series.map(({ values }, seriesIndex) => ({ seriesIndex, history: values })),
   HORIZON,
 );

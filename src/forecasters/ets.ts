@@ -1,6 +1,5 @@
 import { AutoETS } from "./augurs.ts";
-import { perSeriesMember } from "./statistical.ts";
-import type { Member } from "./types.ts";
+import type { PerSeriesModel } from "./statistical-models.ts";
 
 /**
  * Longest season AutoETS is given: a seasonal state per period makes long seasons (52 weeks) unstable to fit,
@@ -9,13 +8,7 @@ import type { Member } from "./types.ts";
 const MAX_ETS_SEASON = 24;
 
 /** Exponential smoothing with the error, trend and season forms chosen by AICc (AutoETS "ZZZ"), from augurs. */
-export const ets: Member = {
-  name: "ets",
-  fit(_series, context) {
-    const { season } = context;
-    return perSeriesMember("ets", context, (length) => {
-      const seasonal = season > 1 && season <= MAX_ETS_SEASON && length >= 2 * season;
-      return new AutoETS(seasonal ? season : 1, "ZZZ");
-    });
-  },
-};
+export function etsModel(length: number, season: number): PerSeriesModel {
+  const seasonal = season > 1 && season <= MAX_ETS_SEASON && length >= 2 * season;
+  return new AutoETS(seasonal ? season : 1, "ZZZ");
+}

@@ -1,8 +1,7 @@
-import { ets } from "./ets.ts";
 import { linear } from "./linear.ts";
-import { mstl } from "./mstl.ts";
 import { naive, seasonalNaive } from "./naive.ts";
 import { network, networkOnLinear } from "./network.ts";
+import { statisticalMember } from "./statistical.ts";
 import type { Member, MemberName } from "./types.ts";
 
 /** Every member by its config name; adding one is its file and one line here. */
@@ -12,8 +11,8 @@ export const MEMBERS: Record<MemberName, Member> = {
   linear,
   network,
   network_on_linear: networkOnLinear,
-  mstl,
-  ets,
+  mstl: statisticalMember("mstl"),
+  ets: statisticalMember("ets"),
 };
 
 /** Members that forecast from a window alone and export to ONNX, so they can serve the window routes. */

@@ -1,6 +1,5 @@
 import { MSTL } from "./augurs.ts";
-import { perSeriesMember } from "./statistical.ts";
-import type { Member } from "./types.ts";
+import type { PerSeriesModel } from "./statistical-models.ts";
 
 /** Seasonal periods need two full cycles of history to be estimated. */
 const CYCLES_NEEDED = 2;
@@ -9,12 +8,7 @@ const CYCLES_NEEDED = 2;
  * MSTL (multiple seasonal-trend decomposition by Loess) with an AutoETS trend, from augurs: the data's season
  * when the history holds two cycles of it; none otherwise.
  */
-export const mstl: Member = {
-  name: "mstl",
-  fit(_series, context) {
-    return perSeriesMember("mstl", context, (length) => {
-      const periods = length >= CYCLES_NEEDED * context.season && context.season > 1 ? [context.season] : [];
-      return MSTL.ets(periods);
-    });
-  },
-};
+export function mstlModel(length: number, season: number): PerSeriesModel {
+  const periods = length >= CYCLES_NEEDED * season && season > 1 ? [season] : [];
+  return MSTL.ets(periods);
+}

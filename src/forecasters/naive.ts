@@ -5,7 +5,7 @@ import type { ForecastFunction, Member } from "./types.ts";
 export const naive: Member = {
   name: "naive",
   fit() {
-    const forecast: ForecastFunction = (requests, horizon) =>
+    const forecast: ForecastFunction = async (requests, horizon) =>
       requests.map(({ history }) => naiveForecast(history, horizon));
     return { name: "naive", beforeValidation: forecast, onAll: forecast };
   },
@@ -15,7 +15,7 @@ export const naive: Member = {
 export const seasonalNaive: Member = {
   name: "seasonal_naive",
   fit(_series, { season }) {
-    const forecast: ForecastFunction = (requests, horizon) =>
+    const forecast: ForecastFunction = async (requests, horizon) =>
       requests.map(({ history }) => seasonalNaiveForecast(history, horizon, season));
     return { name: "seasonal_naive", beforeValidation: forecast, onAll: forecast };
   },

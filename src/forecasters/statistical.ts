@@ -1,48 +1,86 @@
-import { seasonalNaiveForecast } from "../metrics/index.ts";
-import type { FitContext, FittedMember, ForecastFunction, MemberName } from "./types.ts";
+import { availableParallelism } from "node:os";
+import { WorkerPool } from "../parallel/index.ts";
+import {
+  forecastHistories,
+  packHistories,
+  type StatisticalModelName,
+  type StatisticalResult,
+  type StatisticalTask,
+} from "./statistical-models.ts";
+import type { FitContext, FittedMember, ForecastFunction, Member } from "./types.ts";
 
-/** A model fitted to one history that forecasts H steps after it, freed once used. */
-export interface PerSeriesModel {
-  fit(history: Float64Array): void;
-  predict(horizon: number): { point: number[] };
-  free(): void;
+/** Tasks per worker: enough that a worker given long histories does not leave the others idle at the end. */
+const TASKS_PER_WORKER = 8;
+
+const WORKER_MODULE = new URL("./statistical-worker.ts", import.meta.url);
+
+const pools = new Map<number, WorkerPool<StatisticalTask, StatisticalResult>>();
+
+/** The threads `train.workers` asks for: 0 means one per core of the machine. */
+export function workerCount(configured: number): number {
+  return configured > 0 ? configured : availableParallelism();
+}
+
+/** One pool per size, started on first use and kept: a run fits its members one after another. */
+function poolOf(size: number): WorkerPool<StatisticalTask, StatisticalResult> {
+  let pool = pools.get(size);
+  if (!pool) {
+    pool = new WorkerPool(WORKER_MODULE, size, "statistical");
+    pools.set(size, pool);
+  }
+  return pool;
+}
+
+/**
+ * Each history's forecast, in order: in this thread with one worker, else split into contiguous chunks that
+ * the pool's threads forecast side by side. A forecast depends on its history alone, so the result is the
+ * same whatever the number of workers.
+ */
+async function forecastAll(
+  model: StatisticalModelName,
+  season: number,
+  horizon: number,
+  histories: readonly Float64Array[],
+  workers: number,
+): Promise<StatisticalResult> {
+  if (workers === 1 || histories.length <= 1) {
+    return forecastHistories(packHistories(model, season, horizon, histories));
+  }
+  const pool = poolOf(workers);
+  const chunk = Math.ceil(histories.length / (workers * TASKS_PER_WORKER));
+  const tasks: Promise<StatisticalResult>[] = [];
+  for (let start = 0; start < histories.length; start += chunk) {
+    const task = packHistories(model, season, horizon, histories.slice(start, start + chunk));
+    tasks.push(pool.run(task, [task.values.buffer, task.lengths.buffer]));
+  }
+  const results = await Promise.all(tasks);
+  const forecasts = new Float64Array(histories.length * horizon);
+  let offset = 0;
+  for (const { forecasts: part } of results) {
+    forecasts.set(part, offset);
+    offset += part.length;
+  }
+  return { forecasts, fallbacks: results.reduce((sum, r) => sum + r.fallbacks, 0) };
 }
 
 /**
  * A statistical member: one model fitted to each history at forecast time, so the forecast from an origin
- * only ever sees the history before it. A history the model cannot fit (too short, or a fit that fails or
- * gives non-finite values) is forecast by seasonal naive instead, and counted in `training.fallbacks`.
+ * only ever sees the history before it, on `train.workers` threads. A history the model cannot fit is
+ * forecast by seasonal naive instead, and counted in `training.fallbacks`.
  */
-export function perSeriesMember(
-  name: MemberName,
-  context: FitContext,
-  create: (historyLength: number) => PerSeriesModel | null,
-): FittedMember {
-  const training = { fallbacks: 0 };
-  const forecast: ForecastFunction = (requests, horizon) =>
-    requests.map(({ history }) => {
-      const fitted = fitAndPredict(create, history, horizon);
-      if (fitted) return fitted;
-      training.fallbacks++;
-      return seasonalNaiveForecast(history, horizon, context.season);
-    });
-  return { name, beforeValidation: forecast, onAll: forecast, training };
-}
-
-function fitAndPredict(
-  create: (historyLength: number) => PerSeriesModel | null,
-  history: Float64Array,
-  horizon: number,
-): Float64Array | null {
-  const model = create(history.length);
-  if (!model) return null;
-  try {
-    model.fit(history);
-    const point = Float64Array.from(model.predict(horizon).point);
-    return point.length === horizon && point.every(Number.isFinite) ? point : null;
-  } catch {
-    return null;
-  } finally {
-    model.free();
-  }
+export function statisticalMember(name: StatisticalModelName): Member {
+  return {
+    name,
+    fit(_series, context: FitContext): FittedMember {
+      const training = { fallbacks: 0 };
+      const workers = workerCount(context.config.train.workers);
+      const forecast: ForecastFunction = async (requests, horizon) => {
+        const histories = requests.map((r) => r.history);
+        const { forecasts, fallbacks } = await forecastAll(name, context.season, horizon, histories, workers);
+        training.fallbacks += fallbacks;
+        return histories.map((_, i) => forecasts.slice(i * horizon, (i + 1) * horizon));
+      };
+      return { name, beforeValidation: forecast, onAll: forecast, training };
+    },
+  };
 }

@@ -33,8 +33,11 @@ export interface ForecastRequest {
   history: Float64Array;
 }
 
-/** Forecasts in sales units (not yet clipped), one per request, in order. */
-export type ForecastFunction = (requests: readonly ForecastRequest[], horizon: number) => Float64Array[];
+/** Forecasts in sales units (not yet clipped), one per request, in order (on other threads for some members). */
+export type ForecastFunction = (
+  requests: readonly ForecastRequest[],
+  horizon: number,
+) => Promise<Float64Array[]>;
 
 /** A member that forecasts from a fixed-length window alone, exported to ONNX for the window routes. */
 export interface WindowModel {

@@ -13,7 +13,7 @@ export function windowForecast(
   windowSize: number,
   horizon: number,
 ): ForecastFunction {
-  return (requests, wanted) => {
+  return async (requests, wanted) => {
     if (wanted > horizon) {
       throw new RangeError(`this model forecasts ${horizon} steps, ${wanted} were asked for`);
     }
@@ -55,7 +55,7 @@ export function featureWindowForecast(
 ): ForecastFunction {
   const width = features.layout.names.length;
   const rows = windowSize + horizon;
-  return (requests, wanted) => {
+  return async (requests, wanted) => {
     const cov = new Float32Array(requests.length * rows * width);
     requests.forEach(({ seriesIndex, history }, row) => {
       writeFeatureWindow(features, seriesIndex, history.length, windowSize, horizon, cov, row * rows * width);

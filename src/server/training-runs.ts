@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { Config } from "../config/index.ts";
+import { startTypeScriptWorker } from "../parallel/index.ts";
 import { type Registry, RegistryError, type TrainingRun } from "../registry/index.ts";
 import {
   type TrainingProgressMessage,
@@ -44,18 +45,9 @@ export interface TrainingRunsOptions {
 
 const WORKER_MODULE = new URL("../train/training-worker.ts", import.meta.url);
 
-/**
- * A worker thread running the training worker module. Node cannot load TypeScript by itself and a worker does
- * not inherit the loader tsx registered in the main thread (`--import tsx` in execArgv does not reach the
- * worker's entry module either), so a small bootstrap registers tsx in the worker and then imports it.
- */
+/** A worker thread running the training worker module for one run. */
 function startTrainingWorker(data: TrainingWorkerData, maxMemoryMb: number): Worker {
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const bootstrap =
-    `import(${JSON.stringify(tsx)})` +
-    `.then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_MODULE.href)}); });`;
-  return new Worker(bootstrap, {
-    eval: true,
+  return startTypeScriptWorker(WORKER_MODULE, {
     workerData: data,
     name: `salescast training ${data.runId}`,
     // A run that outgrows its heap ends the worker with ERR_WORKER_OUT_OF_MEMORY, never the server.

@@ -89,7 +89,7 @@ function groupPanel(
   season: number,
   holdout: number,
   features: SeriesFeatures | undefined,
-): Panel {
+): Promise<Panel> {
   const context: FitContext = {
     config,
     frequency,
@@ -140,16 +140,19 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
     : undefined;
   const indices = loaded.series.map((_, s) => s);
   const groups = config.train.scope === "global" ? [indices] : indices.map((s) => [s]);
-  const panels = groups.map((group) =>
-    groupPanel(
-      group.map((s) => fits[s]),
-      config,
-      loaded.frequency,
-      season,
-      holdout,
-      features && selectFeatures(features, group),
-    ),
-  );
+  const panels: Panel[] = [];
+  for (const group of groups) {
+    panels.push(
+      await groupPanel(
+        group.map((s) => fits[s]),
+        config,
+        loaded.frequency,
+        season,
+        holdout,
+        features && selectFeatures(features, group),
+      ),
+    );
+  }
   const names = config.model.members;
   const holidayCountry = options.holidayCountry ?? config.data.holidays?.country;
   const ensemble = panels.flatMap((panel) => panel.ensembleFinal);

@@ -38,12 +38,12 @@ export interface MemberRun {
 }
 
 /** Fits the member on the series and forecasts every cross-validation origin and each series' end, clipped. */
-export function runMember(
+export async function runMember(
   name: MemberName,
   series: readonly Series[],
   context: FitContext,
   origins: readonly (readonly number[])[],
-): MemberRun {
+): Promise<MemberRun> {
   const started = performance.now();
   const fitted = MEMBERS[name].fit(series, context);
   const { horizon } = context;
@@ -51,15 +51,15 @@ export function runMember(
   const requests = series.flatMap(({ values }, seriesIndex) =>
     origins[seriesIndex].map((origin) => ({ seriesIndex, history: values.subarray(0, origin) })),
   );
-  const flat = fitted.beforeValidation(requests, horizon).map((f) => clipForecast(f, clip));
+  const flat = (await fitted.beforeValidation(requests, horizon)).map((f) => clipForecast(f, clip));
   let next = 0;
   const cv = origins.map((list) => list.map(() => flat[next++]));
-  const final = fitted
-    .onAll(
+  const final = (
+    await fitted.onAll(
       series.map(({ values }, seriesIndex) => ({ seriesIndex, history: values })),
       horizon,
     )
-    .map((f) => clipForecast(f, clip));
+  ).map((f) => clipForecast(f, clip));
   return { name, fitted, cv, final, seconds: (performance.now() - started) / 1000 };
 }
 

@@ -76,8 +76,9 @@ export async function crossValidate(
   const shortestFit = smallest(loaded.series.map((s) => s.values.length - span));
   const config = options.autoSize ? sizedForBacktest(requested, season, shortestFit) : requested;
   const groups = config.train.scope === "global" ? [loaded.series] : loaded.series.map((one) => [one]);
-  const panels = groups.map((group) =>
-    fitPanel(
+  const panels: Panel[] = [];
+  for (const group of groups) {
+    const panel = await fitPanel(
       group,
       {
         config,
@@ -92,8 +93,9 @@ export async function crossValidate(
         },
       },
       { members: config.model.members, ensemble: config.model.ensemble, windows, step },
-    ),
-  );
+    );
+    panels.push(panel);
+  }
   const names = config.model.members;
   const ranks = largest(panels.flatMap((p) => p.origins.map((o) => o.length)));
   const perRank = Array.from({ length: ranks }, () => ({

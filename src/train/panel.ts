@@ -72,11 +72,17 @@ function averaged(perSeries: readonly (ErrorMetrics | null)[]): ErrorMetrics {
  * Fits every member on the series (their fitting parts only), forecasts the cross-validation origins and the
  * series' ends, weighs the members per series by their cross-validation errors, and combines.
  */
-export function fitPanel(series: readonly Series[], context: FitContext, options: PanelOptions): Panel {
+export async function fitPanel(
+  series: readonly Series[],
+  context: FitContext,
+  options: PanelOptions,
+): Promise<Panel> {
   const origins = cvOrigins(series, context.split, options.windows, options.step);
   const actuals = cvActuals(series, origins, context.horizon);
   const scales = cvScales(series, origins, context.season);
-  const runs = options.members.map((name) => runMember(name, series, context, origins));
+  // One member after another: a network's training holds this thread, the statistical members use the pool.
+  const runs: MemberRun[] = [];
+  for (const name of options.members) runs.push(await runMember(name, series, context, origins));
   const candidates = options.ensemble === "auto" ? ENSEMBLE_METHODS : [options.ensemble];
   const scored = candidates.map((method) => {
     const cv = ensembleCvForecasts(method, runs, actuals, origins, context.horizon);
@@ -95,12 +101,12 @@ export function fitPanel(series: readonly Series[], context: FitContext, options
   const members = Object.fromEntries(
     runs.map((run) => [run.name, averaged(pooledErrors(actuals, run.cv, scales))]),
   );
-  const baselines = Object.fromEntries(
-    BASELINES.map((name) => [
-      name,
-      members[name] ?? averaged(pooledErrors(actuals, runMember(name, series, context, origins).cv, scales)),
-    ]),
-  );
+  const baselines: Record<string, ErrorMetrics> = {};
+  for (const name of BASELINES) {
+    baselines[name] =
+      members[name] ??
+      averaged(pooledErrors(actuals, (await runMember(name, series, context, origins)).cv, scales));
+  }
   // With features, only the linear member reads them in its graph: it serves the window routes.
   const servable = context.features ? ["linear"] : WINDOW_MEMBERS;
   const windowMember =

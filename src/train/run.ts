@@ -57,7 +57,8 @@ export async function trainFromConfig(
     config.train.scope === "global"
       ? [{ name: "global", series, indices: series.map((_, s) => s) }]
       : series.map((one, s) => ({ name: `series:${one.id}`, series: [one], indices: [s] }));
-  const models = groups.map(({ name, series: group, indices }) => {
+  const models: TrainRunResult["models"] = [];
+  for (const { name, series: group, indices } of groups) {
     const started = performance.now();
     const context = {
       config,
@@ -68,7 +69,7 @@ export async function trainFromConfig(
       features: features && selectFeatures(features, indices),
       progress: (member: string, maxEpochs: number) => progress(`${name} ${member}`, maxEpochs),
     };
-    const panel = fitPanel(group, context, {
+    const panel = await fitPanel(group, context, {
       members: config.model.members,
       ensemble: config.model.ensemble,
       windows: config.train.cv_windows,
@@ -90,7 +91,7 @@ export async function trainFromConfig(
         holidays: config.data.holidays,
       },
     });
-    return { artifact, panel, series: group, seconds: (performance.now() - started) / 1000 };
-  });
+    models.push({ artifact, panel, series: group, seconds: (performance.now() - started) / 1000 });
+  }
   return { models, warnings: loaded.warnings };
 }

@@ -21,30 +21,33 @@ function context(config: Config, horizon: number, windowSize: number, season = 7
 }
 
 /** Forecast `horizon` steps from the end of each series with the member fitted on all of them. */
-function forecastEnd(name: keyof typeof MEMBERS, all: Series[], ctx: FitContext): number[][] {
+async function forecastEnd(name: keyof typeof MEMBERS, all: Series[], ctx: FitContext): Promise<number[][]> {
   const fitted = MEMBERS[name].fit(all, ctx);
-  return fitted
-    .onAll(
-      all.map((s, seriesIndex) => ({ seriesIndex, history: s.values })),
-      ctx.horizon,
-    )
-    .map((f) => Array.from(f));
+  const forecasts = await fitted.onAll(
+    all.map((s, seriesIndex) => ({ seriesIndex, history: s.values })),
+    ctx.horizon,
+  );
+  return forecasts.map((f) => Array.from(f));
 }
 
 const weekly = (weeks: number) => Array.from({ length: weeks * 7 }, (_, t) => [5, 3, 4, 6, 8, 12, 10][t % 7]);
 
 describe("members on hand-computable series", () => {
-  it("naive repeats the last value and seasonal naive the last season", () => {
+  it("naive repeats the last value and seasonal naive the last season", async () => {
     const s = series("a", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     const ctx = context(base, 4, 3, 3);
-    expect(forecastEnd("naive", [s], ctx)).toEqual([[10, 10, 10, 10]]);
-    expect(forecastEnd("seasonal_naive", [s], ctx)).toEqual([[8, 9, 10, 8]]);
+    expect(await forecastEnd("naive", [s], ctx)).toEqual([[10, 10, 10, 10]]);
+    expect(await forecastEnd("seasonal_naive", [s], ctx)).toEqual([[8, 9, 10, 8]]);
   });
 
-  it("linear continues a ramp at any level (window normalization), within 0.5%", () => {
+  it("linear continues a ramp at any level (window normalization), within 0.5%", async () => {
     const ramp = (start: number, n: number) => Array.from({ length: n }, (_, t) => start + 2 * t);
     const ctx = context(base, 3, 6);
-    const got = forecastEnd("linear", [series("low", ramp(10, 60)), series("high", ramp(1000, 60))], ctx);
+    const got = await forecastEnd(
+      "linear",
+      [series("low", ramp(10, 60)), series("high", ramp(1000, 60))],
+      ctx,
+    );
     const expected = [
       [130, 132, 134],
       [1120, 1122, 1124],
@@ -56,19 +59,19 @@ describe("members on hand-computable series", () => {
     });
   });
 
-  it("mstl and ets forecast a constant series as that constant, and mstl a weekly pattern as the pattern", () => {
+  it("mstl and ets forecast a constant series as that constant, and mstl a weekly pattern as the pattern", async () => {
     const flat = series("flat", new Array(70).fill(50));
     const ctx = context(base, 7, 14);
     for (const name of ["mstl", "ets"] as const) {
-      for (const v of forecastEnd(name, [flat], ctx)[0]) expect(v).toBeCloseTo(50, 4);
+      for (const v of (await forecastEnd(name, [flat], ctx))[0]) expect(v).toBeCloseTo(50, 4);
     }
-    const pattern = forecastEnd("mstl", [series("weekly", weekly(12))], ctx)[0];
+    const pattern = (await forecastEnd("mstl", [series("weekly", weekly(12))], ctx))[0];
     pattern.forEach((v, k) => {
       expect(v).toBeCloseTo([5, 3, 4, 6, 8, 12, 10][k], 1);
     });
   });
 
-  it("the networks learn a weekly pattern better than naive does", () => {
+  it("the networks learn a weekly pattern better than naive does", async () => {
     const noisy = weekly(30).map((v, t) => v * 10 + ((t * 37) % 11) / 10);
     const ctx = context(
       loadConfig("config/config.yaml", ["train.max_epochs=40", "train.patience=40"], {}),
@@ -78,9 +81,9 @@ describe("members on hand-computable series", () => {
     const truth = [5, 3, 4, 6, 8, 12, 10].map((v) => v * 10);
     const history = series("weekly", noisy.slice(0, noisy.length - (noisy.length % 7)));
     const mae = (row: number[]) => row.reduce((sum, v, k) => sum + Math.abs(v - truth[k]), 0) / row.length;
-    const naiveError = mae(forecastEnd("naive", [history], ctx)[0]);
+    const naiveError = mae((await forecastEnd("naive", [history], ctx))[0]);
     for (const name of ["network", "network_on_linear"] as const) {
-      expect(mae(forecastEnd(name, [history], ctx)[0]), name).toBeLessThan(naiveError / 2);
+      expect(mae((await forecastEnd(name, [history], ctx))[0]), name).toBeLessThan(naiveError / 2);
     }
   });
 });

@@ -43,7 +43,7 @@ describe("cross-validation origins", () => {
     ]);
   });
 
-  it("forecasts each origin from the history before it only: the future after an origin changes nothing", () => {
+  it("forecasts each origin from the history before it only: the future after an origin changes nothing", async () => {
     const config = loadConfig("config/config.yaml", ["model.members=[naive, seasonal_naive, mstl]"], {});
     const context = {
       config,
@@ -54,18 +54,18 @@ describe("cross-validation origins", () => {
     };
     const options = { members: config.model.members, ensemble: "weighted" as const, windows: 3, step: 7 };
     const original = wavy(120);
-    const panel = fitPanel([series("a", original)], context, options);
+    const panel = await fitPanel([series("a", original)], context, options);
     const [first, second] = panel.origins[0];
     // Change everything from the second origin on: the first origin's forecasts stay as they were.
     const changed = original.map((v, t) => (t >= second ? v * 3 + 50 : v));
-    const other = fitPanel([series("a", changed)], context, options);
+    const other = await fitPanel([series("a", changed)], context, options);
     expect(other.origins[0][0]).toBe(first);
     panel.runs.forEach((run, m) => {
       expect(Array.from(other.runs[m].cv[0][0]), run.name).toEqual(Array.from(run.cv[0][0]));
     });
   });
 
-  it("with ensemble auto, combines by the method whose ensemble scores best in the cross-validation", () => {
+  it("with ensemble auto, combines by the method whose ensemble scores best in the cross-validation", async () => {
     const config = loadConfig("config/config.yaml", ["model.members=[naive, seasonal_naive, mstl]"], {});
     const context = {
       config,
@@ -83,8 +83,8 @@ describe("cross-validation origins", () => {
     ];
     const panel = (ensemble: "auto" | "weighted" | "mean" | "select") =>
       fitPanel(all, context, { members: config.model.members, ensemble, windows: 5, step: 7 });
-    const auto = panel("auto");
-    const each = (["weighted", "mean", "select"] as const).map((method) => panel(method));
+    const auto = await panel("auto");
+    const each = await Promise.all((["weighted", "mean", "select"] as const).map((method) => panel(method)));
     const best = Math.min(...each.map((p) => p.cvMetrics.ensemble.mase));
     expect(auto.cvMetrics.ensemble.mase).toBe(best);
     const chosen = each.find((p) => p.cvMetrics.ensemble.mase === best);
