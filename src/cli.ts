@@ -4,6 +4,7 @@ import { registerImportCommands } from "./cli/import-commands.ts";
 import { registerModelsCommands } from "./cli/models-commands.ts";
 import { registerServeCommands } from "./cli/serve-commands.ts";
 import { registerTrainCommands } from "./cli/train-commands.ts";
+import { registerWorkerCommands } from "./cli/worker-commands.ts";
 
 const program = new Command()
   .name("salescast")
@@ -15,4 +16,5 @@ registerForecastCommands(program);
 registerModelsCommands(program);
 registerServeCommands(program);
 registerImportCommands(program);
+registerWorkerCommands(program);
 await program.parseAsync(process.argv);

@@ -2,6 +2,7 @@ import { ArtifactError } from "../artifact/index.ts";
 import { CheckpointError } from "../checkpoint/index.ts";
 import { ConfigError } from "../config/index.ts";
 import { DataError } from "../data/index.ts";
+import { QueueError } from "../queue/errors.ts";
 import { RegistryError } from "../registry/index.ts";
 
 /** A bad command-line argument, reported like any other user error. */
@@ -9,7 +10,15 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-const USER_ERRORS = [CheckpointError, ConfigError, DataError, ArtifactError, RegistryError, UsageError];
+const USER_ERRORS = [
+  CheckpointError,
+  ConfigError,
+  DataError,
+  ArtifactError,
+  RegistryError,
+  QueueError,
+  UsageError,
+];
 
 /** Runs a command; a user's mistake prints one clear line and exits 2, anything else shows its stack and exits 1. */
 export async function runCommand(action: () => Promise<void>): Promise<void> {

@@ -6,11 +6,13 @@ export {
   loadConfig,
   validateConfig,
 } from "./load.ts";
+export { redactUrl } from "./redact-url.ts";
 export type {
   Config,
   DataConfig,
   Frequency,
   ModelConfig,
+  QueueConfig,
   RegistryConfig,
   ServerConfig,
   TrainConfig,

@@ -100,6 +100,7 @@ const ENV_KEYS: Record<string, { key: string; text: boolean }> = {
   SALESCAST_ADMIN_TOKEN: { key: "server.admin_token", text: true },
   SALESCAST_ADMIN_TOKEN_FILE: { key: "server.admin_token_file", text: true },
   DATABASE_URL: { key: "registry.url", text: true },
+  REDIS_URL: { key: "queue.url", text: true },
 };
 
 /** The env variables that are set, as dotlist overrides; they apply before the command line's. */
@@ -111,7 +112,7 @@ export function envOverrides(env: NodeJS.ProcessEnv): string[] {
 
 /**
  * Reads the YAML file, applies the environment (PORT, HOST, SALESCAST_ADMIN_TOKEN, SALESCAST_ADMIN_TOKEN_FILE,
- * DATABASE_URL) and then the dotlist
+ * DATABASE_URL, REDIS_URL) and then the dotlist
  * overrides, and validates the result.
  */
 export function loadConfig(

@@ -156,6 +156,21 @@ export const registrySchema = z.strictObject({
   promotion: z.enum(["always", "if_better", "manual"]),
 });
 
+/** The work queue on Redis that `salescast worker` processes run; without a url, units run in-process. */
+export const queueSchema = z.strictObject({
+  url: z
+    .string()
+    .regex(/^$|^rediss?:\/\/\S+$/, "must be empty or a redis:// or rediss:// connection URL")
+    .default(""),
+  /** Series per work unit of a per-series training. */
+  unit_series: positiveInt.max(10_000).default(10),
+  /** Tries of a unit before its run fails, with exponential backoff from `backoff_ms` between them. */
+  attempts: positiveInt.max(20).default(3),
+  backoff_ms: positiveInt.default(1000),
+  /** A unit whose worker stops renewing its lock for this long (killed, cut off) goes back to the queue. */
+  lock_ms: positiveInt.min(1000).default(30_000),
+});
+
 export const configSchema = z
   .strictObject({
     data: dataSchema,
@@ -165,6 +180,8 @@ export const configSchema = z
     forecast: forecastSchema,
     server: serverSchema,
     registry: registrySchema,
+    // A config file from before the queue existed runs its units in-process.
+    queue: queueSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const { architecture, transformer } = config.model;
@@ -204,5 +221,6 @@ export type ModelConfig = Config["model"];
 export type TrainConfig = Config["train"];
 export type ServerConfig = Config["server"];
 export type RegistryConfig = Config["registry"];
+export type QueueConfig = Config["queue"];
 export type TrainLimits = Config["train"]["limits"];
 export type Frequency = Exclude<DataConfig["frequency"], "auto">;

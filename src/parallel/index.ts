@@ -1,3 +1,3 @@
-export { serveTasks } from "./serve-tasks.ts";
+export { serveTasks, type TaskAnswer } from "./serve-tasks.ts";
 export { startTypeScriptWorker } from "./typescript-worker.ts";
 export { WorkerPool, type WorkerReply } from "./worker-pool.ts";

@@ -1,20 +1,26 @@
 import { parentPort, type Transferable } from "node:worker_threads";
 import type { WorkerReply } from "./worker-pool.ts";
 
+/** A task's result and the buffers to move with it (not copy). */
+export interface TaskAnswer<Result> {
+  result: Result;
+  transfer?: Transferable[];
+}
+
 /**
- * The worker side of a WorkerPool: answers each task posted to this thread with the handler's result (its
- * transferable buffers moved, not copied) or with the message of what it threw. Outside a worker, nothing.
+ * The worker side of a WorkerPool: answers each task posted to this thread with the handler's result or
+ * with the message of what it threw. Outside a worker, nothing.
  */
 export function serveTasks<Task, Result>(
-  handler: (task: Task) => { result: Result; transfer?: Transferable[] },
+  handler: (task: Task) => TaskAnswer<Result> | Promise<TaskAnswer<Result>>,
 ): void {
   const port = parentPort;
   if (port === null) return;
-  port.on("message", (task: Task) => {
+  port.on("message", async (task: Task) => {
     let reply: WorkerReply<Result>;
     let transfer: Transferable[] = [];
     try {
-      const answer = handler(task);
+      const answer = await handler(task);
       reply = { ok: true, result: answer.result };
       transfer = answer.transfer ?? [];
     } catch (error) {

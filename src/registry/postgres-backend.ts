@@ -1,5 +1,6 @@
 import pg from "pg";
 import { type Artifact, artifactFromFiles } from "../artifact/index.ts";
+import { redactUrl } from "../config/index.ts";
 import type { RegistryBackend, RegistryTransaction, Unwatch, WatchOptions } from "./backend.ts";
 import { RegistryError } from "./errors.ts";
 import { applyPostgresMigrations, REGISTRY_LOCK } from "./postgres-migrations.ts";
@@ -8,17 +9,6 @@ import type { ModelVersion } from "./records.ts";
 
 /** After a lost LISTEN connection, how long to wait before connecting again. */
 const RECONNECT_MS = 1000;
-
-/** The URL without its password, fit for a log line or an error message. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "postgres://(unparsable URL)";
-  }
-}
 
 const transactionOf = (client: pg.PoolClient): RegistryTransaction => ({
   models: new PostgresModelRows(client),

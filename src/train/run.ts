@@ -1,14 +1,13 @@
-import type { Artifact } from "../artifact/index.ts";
 import type { Config } from "../config/index.ts";
 import { DataError, loadSeries, type Series, type SplitOptions } from "../data/index.ts";
-import { buildSeriesFeatures, loadFeatureSources, selectFeatures } from "../features/index.ts";
-import { fitPanel, type Panel } from "./panel.ts";
+import { buildSeriesFeatures, loadFeatureSources } from "../features/index.ts";
+import { fitAndSaveGroup, type TrainedGroup } from "./fit-group.ts";
 import { type EpochProgress, epochProgress } from "./progress.ts";
-import { saveEnsembleModel } from "./save.ts";
 import { resolveSeason } from "./season.ts";
+import { inProcessUnits, seriesUnits } from "./series-units.ts";
 
 export interface TrainRunResult {
-  models: { artifact: Artifact; panel: Panel; series: Series[]; seconds: number }[];
+  models: TrainedGroup[];
   warnings: string[];
 }
 
@@ -34,7 +33,8 @@ export function selectSeries(all: Series[], wanted: readonly string[]): Series[]
 /**
  * The `salescast train` job: load the configured CSV, then fit the members over the chosen series (one global
  * model, or one per series, as `train.scope` says), score them by cross-validation, combine them, and save
- * each model as one version.
+ * each model as one version. A per-series training runs in work units of `queue.unit_series` series: on the
+ * queue's workers when `queue.url` is set, else here.
  */
 export async function trainFromConfig(
   config: Config,
@@ -52,46 +52,22 @@ export async function trainFromConfig(
   // Features reach the horizon past each series' end (its stored forecast): a covariates file whose
   // known-future rows stop short is an error here, naming the series and the missing dates.
   const sources = await loadFeatureSources(config.data, loaded.frequency, series);
-  const features = sources ? buildSeriesFeatures(sources, series, split.horizon) : undefined;
-  const groups =
-    config.train.scope === "global"
-      ? [{ name: "global", series, indices: series.map((_, s) => s) }]
-      : series.map((one, s) => ({ name: `series:${one.id}`, series: [one], indices: [s] }));
-  const models: TrainRunResult["models"] = [];
-  for (const { name, series: group, indices } of groups) {
-    const started = performance.now();
-    const context = {
-      config,
-      frequency: loaded.frequency,
-      season,
-      horizon: split.horizon,
-      split,
-      features: features && selectFeatures(features, indices),
-      progress: (member: string, maxEpochs: number) => progress(`${name} ${member}`, maxEpochs),
-    };
-    const panel = await fitPanel(group, context, {
-      members: config.model.members,
-      ensemble: config.model.ensemble,
-      windows: config.train.cv_windows,
-      step: split.horizon,
-    });
-    const artifact = saveEnsembleModel(config.paths.artifacts, group, panel, config, {
-      name,
-      scope: config.train.scope,
-      frequency: loaded.frequency,
-      season,
-      split,
-      features: features && {
-        names: features.layout.names,
-        known_future: features.layout.knownFuture,
-        covariates: features.layout.covariates,
-        mean: features.scaling.mean,
-        std: features.scaling.std,
-        calendar: config.data.calendar,
-        holidays: config.data.holidays,
-      },
-    });
-    models.push({ artifact, panel, series: group, seconds: (performance.now() - started) / 1000 });
+  const setting = { config, frequency: loaded.frequency, season, split };
+  if (config.train.scope === "global") {
+    const features = sources ? buildSeriesFeatures(sources, series, split.horizon) : undefined;
+    const model = await fitAndSaveGroup(
+      { name: "global", series, features },
+      { ...setting, root: config.paths.artifacts, progress },
+    );
+    return { models: [model], warnings: loaded.warnings };
   }
-  return { models, warnings: loaded.warnings };
+  const runner = config.queue.url
+    ? await (await import("../queue/index.ts")).openQueueRunner(config.queue, config.paths.artifacts)
+    : inProcessUnits(config.paths.artifacts, progress);
+  try {
+    const trained = await runner.run(seriesUnits(series, setting, config.queue.unit_series));
+    return { models: trained.flat(), warnings: loaded.warnings };
+  } finally {
+    await runner.close();
+  }
 }

@@ -3,6 +3,8 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 const CLI = fileURLToPath(new URL("./fixtures/cli.ts", import.meta.url));
+/** The whole program, every command. */
+export const FULL_CLI = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 
 /** The environment without the variables that would set the port or host behind a test's back. */
@@ -25,8 +27,8 @@ export class CliProcess {
   private readonly watchers: { match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(args: string[], env: NodeJS.ProcessEnv = cleanEnv()) {
-    this.child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: REPO, env });
+  constructor(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), program = CLI) {
+    this.child = spawn(process.execPath, ["--import", "tsx", program, ...args], { cwd: REPO, env });
     this.child.stderr?.on("data", (chunk) => {
       this.stderr += chunk;
     });

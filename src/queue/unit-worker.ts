@@ -1,0 +1,65 @@
+import { Worker } from "bullmq";
+import type { QueueConfig } from "../config/index.ts";
+import { WorkerPool } from "../parallel/index.ts";
+import type { SeriesUnit } from "../train/series-units.ts";
+import { connectRedis } from "./connection.ts";
+import type { PackedModels } from "./packed-models.ts";
+import { SERIES_MODELS_JOB, UNITS_QUEUE } from "./unit-queue.ts";
+
+const UNIT_THREAD = new URL("./unit-thread.ts", import.meta.url);
+
+export interface UnitWorker {
+  /** Stops taking units, lets the ones running finish, and ends the threads. */
+  close(): Promise<void>;
+}
+
+export interface UnitWorkerEvents {
+  onActive?: (job: { id?: string; name: string }) => void;
+  onCompleted?: (job: { id?: string; name: string }, seconds: number) => void;
+  onFailed?: (job: { id?: string; name: string } | undefined, reason: string) => void;
+}
+
+/**
+ * `salescast worker`: takes `concurrency` units at a time from the queue and trains each on a thread of its
+ * own. A unit whose worker dies stops having its lock renewed; after `lock_ms` another worker's stall check
+ * puts it back in the queue, as many times as `attempts` allows.
+ */
+export async function startUnitWorker(
+  config: QueueConfig,
+  concurrency: number,
+  events: UnitWorkerEvents = {},
+): Promise<UnitWorker> {
+  const connection = await connectRedis(config.url);
+  const pool = new WorkerPool<SeriesUnit, PackedModels>(UNIT_THREAD, concurrency, "unit");
+  const worker = new Worker<SeriesUnit, PackedModels>(
+    UNITS_QUEUE,
+    async (job) => {
+      if (job.name !== SERIES_MODELS_JOB) throw new Error(`unknown job "${job.name}"`);
+      return pool.run(job.data);
+    },
+    {
+      connection,
+      concurrency,
+      lockDuration: config.lock_ms,
+      stalledInterval: config.lock_ms,
+      maxStalledCount: config.attempts,
+    },
+  );
+  worker.on("active", (job) => events.onActive?.({ id: job.id, name: job.name }));
+  worker.on("completed", (job) => {
+    const seconds = ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000;
+    events.onCompleted?.({ id: job.id, name: job.name }, seconds);
+  });
+  worker.on("failed", (job, error) =>
+    events.onFailed?.(job && { id: job.id, name: job.name }, error.message),
+  );
+  worker.on("error", () => {});
+  await worker.waitUntilReady();
+  return {
+    async close() {
+      await worker.close();
+      await pool.close();
+      connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,205 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { DEFAULT_SYNTHETIC, writeSyntheticCsv } from "../../bench/synthetic.ts";
+import { loadConfig } from "../../src/config/index.ts";
+import { UNITS_QUEUE } from "../../src/queue/index.ts";
+import { Registry } from "../../src/registry/index.ts";
+import { CliProcess, cleanEnv, FULL_CLI } from "../server/cli-process.ts";
+import { CONFIG_FILE } from "../server/trained-models.ts";
+import { ciScript } from "./global-setup.ts";
+import { emptyDatabase } from "./postgres.ts";
+
+// Per-series trainings of 200 synthetic series on BullMQ workers, each a process of its own on the suite's
+// Redis, registering into a PostgreSQL registry: with a worker SIGKILLed in the middle, and with Redis
+// restarted in the middle. Whatever happens, each series ends with exactly one version or the run fails
+// saying why, and no model folder is left half-written.
+
+const SERIES = 200;
+const dir = mkdtempSync(join(tmpdir(), "salescast-queue-"));
+const csv = join(dir, "sales.csv");
+const workers: CliProcess[] = [];
+
+const common = [
+  "data.format=long",
+  "data.frequency=D",
+  "data.window_size=14",
+  "data.horizon=7",
+  "train.scope=per_series",
+  "model.members=[seasonal_naive, linear, ets]",
+  "registry.promotion=always",
+  "queue.unit_series=10",
+  "queue.lock_ms=2000",
+  "queue.backoff_ms=200",
+];
+
+beforeAll(() => {
+  writeSyntheticCsv(csv, { ...DEFAULT_SYNTHETIC, series: SERIES, length: 160, seed: 7 });
+});
+
+afterAll(async () => {
+  for (const worker of workers) worker.child.kill("SIGKILL");
+  await Promise.all(workers.map((w) => w.exited));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A run's own overrides: its registry database, artifact folder, and the queue (or none: in-process). */
+async function runSetting(name: string, { queued = true, file = csv } = {}) {
+  const registryUrl = await emptyDatabase();
+  const overrides = [
+    ...common,
+    `data.csv_path=${JSON.stringify(file)}`,
+    `registry.url=${JSON.stringify(registryUrl)}`,
+    `paths.artifacts=${JSON.stringify(join(dir, name))}`,
+    ...(queued ? [`queue.url=${JSON.stringify(inject("redisUrl"))}`] : []),
+  ];
+  return { overrides, config: loadConfig(CONFIG_FILE, overrides, {}) };
+}
+
+function startWorker(overrides: readonly string[]): CliProcess {
+  const worker = new CliProcess(
+    ["worker", "--concurrency", "1", "--config", CONFIG_FILE, ...overrides],
+    cleanEnv(),
+    FULL_CLI,
+  );
+  workers.push(worker);
+  return worker;
+}
+
+function train(overrides: readonly string[]): CliProcess {
+  return new CliProcess(["train", "--config", CONFIG_FILE, ...overrides], cleanEnv(), FULL_CLI);
+}
+
+async function stopWorkers(): Promise<void> {
+  for (const worker of workers.splice(0)) {
+    worker.child.kill("SIGTERM");
+    await worker.exited;
+  }
+}
+
+/** Every registered version by model name, and the folders of the artifacts root. */
+async function registered(config: ReturnType<typeof loadConfig>) {
+  const registry = await Registry.open(config.registry);
+  try {
+    const models = await registry.list();
+    const versions = new Map<string, number[]>();
+    for (const m of models) versions.set(m.name, [...(versions.get(m.name) ?? []), m.version]);
+    return { models, versions };
+  } finally {
+    await registry.close();
+  }
+}
+
+function seriesIds(): string[] {
+  const ids = new Set(
+    readFileSync(csv, "utf8")
+      .split("\n")
+      .slice(1)
+      .filter((line) => line !== "")
+      .map((line) => line.split(",")[0]),
+  );
+  return [...ids].sort();
+}
+
+const NOTHING_LEFT = { waiting: 0, active: 0, delayed: 0, prioritized: 0, failed: 0 };
+
+/** The queue's jobs left waiting, running or failed. */
+async function leftInQueue(): Promise<Record<string, number>> {
+  const connection = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
+  const queue = new Queue(UNITS_QUEUE, { connection });
+  try {
+    return await queue.getJobCounts("waiting", "active", "delayed", "prioritized", "failed");
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+describe("per-series training on queue workers", () => {
+  it("with one of two workers SIGKILLed mid-run: the run completes, one version per series, nothing half-written", async () => {
+    const { overrides, config } = await runSetting("killed");
+    const doomed = startWorker(overrides);
+    const survivor = startWorker(overrides);
+    await Promise.all([doomed, survivor].map((w) => w.waitForLog((l) => l.msg === "worker ready")));
+    const run = train(overrides);
+    // Killed while it trains its second unit: the unit it held must be done by the survivor.
+    const starts = () => doomed.logs.filter((l) => l.msg === "unit started");
+    await doomed.waitForLog((l) => l.msg === "unit started" && starts().length >= 2);
+    const heldUnit = starts().at(-1)?.unit;
+    doomed.child.kill("SIGKILL");
+    const { code } = await run.exited;
+    expect(code, run.stderr).toBe(0);
+    expect(doomed.logs.some((l) => l.msg === "unit done" && l.unit === heldUnit)).toBe(false);
+    expect(
+      survivor.logs.some((l) => l.msg === "unit done" && l.unit === heldUnit),
+      `unit ${heldUnit} recovered`,
+    ).toBe(true);
+    const { models, versions } = await registered(config);
+    expect([...versions.keys()].sort()).toEqual(seriesIds().map((id) => `series:${id}`));
+    expect(models).toHaveLength(SERIES);
+    for (const list of versions.values()) expect(list).toEqual([1]);
+    expect(readdirSync(config.paths.artifacts).filter((name) => name.startsWith("."))).toEqual([]);
+    expect(await leftInQueue()).toEqual(NOTHING_LEFT);
+    await stopWorkers();
+  }, 300_000);
+
+  it("with Redis restarted mid-run (append-only file on): the run completes with one version per series", async () => {
+    const { overrides, config } = await runSetting("restarted");
+    const pair = [startWorker(overrides), startWorker(overrides)];
+    await Promise.all(pair.map((w) => w.waitForLog((l) => l.msg === "worker ready")));
+    const run = train(overrides);
+    await Promise.race(pair.map((w) => w.waitForLog((l) => l.msg === "unit done")));
+    const folder = inject("redisFolder");
+    const port = readFileSync(join(folder, "port"), "utf8").trim();
+    ciScript("stop-redis.sh", [folder], "Redis");
+    await sleep(1000);
+    ciScript("start-redis.sh", [folder, port], "Redis");
+    const done = () => pair.reduce((n, w) => n + w.logs.filter((l) => l.msg === "unit done").length, 0);
+    const doneBeforeRestart = done();
+    const { code } = await run.exited;
+    expect(code, run.stderr).toBe(0);
+    expect(done(), "units done after the restart").toBeGreaterThan(doneBeforeRestart);
+    const { models, versions } = await registered(config);
+    expect(models).toHaveLength(SERIES);
+    for (const list of versions.values()) expect(list).toEqual([1]);
+    expect(await leftInQueue()).toEqual(NOTHING_LEFT);
+    await stopWorkers();
+  }, 300_000);
+
+  it("gives every series the same model as training it in-process does", async () => {
+    const small = join(dir, "small.csv");
+    writeSyntheticCsv(small, { ...DEFAULT_SYNTHETIC, series: 12, length: 160, seed: 11 });
+    const local = await runSetting("local", { queued: false, file: small });
+    const queued = await runSetting("queued", { file: small });
+    const worker = startWorker(queued.overrides);
+    await worker.waitForLog((l) => l.msg === "worker ready");
+    for (const setting of [local, queued]) {
+      const run = train(setting.overrides);
+      const { code } = await run.exited;
+      expect(code, run.stderr).toBe(0);
+    }
+    const byName = async (config: ReturnType<typeof loadConfig>) => {
+      const registry = await Registry.open(config.registry);
+      try {
+        const out = new Map<string, { sha: string; forecasts: unknown }>();
+        for (const model of await registry.list()) {
+          const artifact = await registry.artifact(model.id);
+          out.set(model.name, { sha: artifact.meta.onnx_sha256, forecasts: artifact.forecasts });
+        }
+        return out;
+      } finally {
+        await registry.close();
+      }
+    };
+    const expected = await byName(local.config);
+    const got = await byName(queued.config);
+    expect(expected.size).toBe(12);
+    expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [name, model] of expected) expect(got.get(name), name).toEqual(model);
+    await stopWorkers();
+  }, 300_000);
+});
