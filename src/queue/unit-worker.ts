@@ -1,14 +1,17 @@
-import { Worker } from "bullmq";
+import { Queue, Worker } from "bullmq";
 import type { QueueConfig } from "../config/index.ts";
 import { WorkerPool } from "../parallel/index.ts";
 import type { SeriesUnit } from "../train/series-units.ts";
 import { connectRedis } from "./connection.ts";
 import type { PackedModels } from "./packed-models.ts";
 import { SERIES_MODELS_JOB, UNITS_QUEUE } from "./unit-queue.ts";
+import { QUEUE_STATES } from "./worker-metrics.ts";
 
 const UNIT_THREAD = new URL("./unit-thread.ts", import.meta.url);
 
 export interface UnitWorker {
+  /** The queue's jobs by state (waiting, active, delayed, failed), as Redis has them now. */
+  counts(): Promise<Record<string, number>>;
   /** Stops taking units, lets the ones running finish, and ends the threads. */
   close(): Promise<void>;
 }
@@ -55,9 +58,12 @@ export async function startUnitWorker(
   );
   worker.on("error", () => {});
   await worker.waitUntilReady();
+  const queue = new Queue(UNITS_QUEUE, { connection });
   return {
+    counts: () => queue.getJobCounts(...QUEUE_STATES),
     async close() {
       await worker.close();
+      await queue.close();
       await pool.close();
       connection.disconnect();
     },

@@ -57,12 +57,18 @@ const MISNAMED_DEFAULT_GAUGES = [
   "nodejs_active_resources_total",
 ];
 
-export function createMetrics(): SalescastMetrics {
+/** A registry of its own with the process defaults (memory, CPU, event-loop lag), fit for promtool. */
+export function processMetricsRegistry(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   // Gauges named like counters fail `promtool check metrics`; each is the sum of its labelled sibling
   // (nodejs_active_handles and so on), so dropping them loses nothing.
   for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
+  return registry;
+}
+
+export function createMetrics(): SalescastMetrics {
+  const registry = processMetricsRegistry();
   const registers = [registry];
 
   const trainingRuns = new Counter({
