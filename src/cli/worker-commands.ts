@@ -68,11 +68,19 @@ export function registerWorkerCommands(program: Command): void {
           queue: redactUrl(config.queue.url),
           ...(metricsAt === undefined ? {} : { metrics: `http://${opts.metricsHost}:${metricsAt}/metrics` }),
         });
+        // The first signal lets the running units finish; a second one exits at once, since a close that
+        // waits on an unreachable Redis never ends (a unit cut short is retried elsewhere anyway).
         await new Promise<void>((resolve) => {
           const stop = () => {
             process.off("SIGTERM", stop);
             process.off("SIGINT", stop);
-            log(INFO, "worker stopping once its running units are done", {});
+            process.once("SIGTERM", () => process.exit(1));
+            process.once("SIGINT", () => process.exit(1));
+            log(
+              INFO,
+              "worker stopping once its running units are done; a second signal stops it at once",
+              {},
+            );
             void Promise.all([worker.close(), metrics.close()]).then(() => resolve());
           };
           process.on("SIGTERM", stop);
