@@ -19,3 +19,4 @@ export type {
   TrainLimits,
 } from "./schema.ts";
 export { configSchema } from "./schema.ts";
+export { storableConfig } from "./storable.ts";

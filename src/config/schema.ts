@@ -162,11 +162,13 @@ export const queueSchema = z.strictObject({
     .string()
     .regex(/^$|^rediss?:\/\/\S+$/, "must be empty or a redis:// or rediss:// connection URL")
     .default(""),
-  /** Series per work unit of a per-series training. */
+  /** Series per work unit of a per-series training, and histories per job of a statistical member. */
   unit_series: positiveInt.max(10_000).default(10),
   /** Tries of a unit before its run fails, with exponential backoff from `backoff_ms` between them. */
   attempts: positiveInt.max(20).default(3),
   backoff_ms: positiveInt.default(1000),
+  /** Units of one run in the queue at a time: what bounds Redis' memory, whatever the run's size. */
+  max_queued: positiveInt.max(100_000).default(1000),
   /** A unit whose worker stops renewing its lock for this long (killed, cut off) goes back to the queue. */
   lock_ms: positiveInt.min(1000).default(30_000),
 });

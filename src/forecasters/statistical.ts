@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import type { QueueConfig } from "../config/index.ts";
 import { WorkerPool } from "../parallel/index.ts";
 import {
   forecastHistories,
@@ -31,30 +32,27 @@ function poolOf(size: number): WorkerPool<StatisticalTask, StatisticalResult> {
   return pool;
 }
 
-/**
- * Each history's forecast, in order: in this thread with one worker, else split into contiguous chunks that
- * the pool's threads forecast side by side. A forecast depends on its history alone, so the result is the
- * same whatever the number of workers.
- */
-async function forecastAll(
+/** The histories cut into contiguous chunks of `chunk`, each one task. */
+function chunkTasks(
   model: StatisticalModelName,
   season: number,
   horizon: number,
   histories: readonly Float64Array[],
-  workers: number,
-): Promise<StatisticalResult> {
-  if (workers === 1 || histories.length <= 1) {
-    return forecastHistories(packHistories(model, season, horizon, histories));
-  }
-  const pool = poolOf(workers);
-  const chunk = Math.ceil(histories.length / (workers * TASKS_PER_WORKER));
-  const tasks: Promise<StatisticalResult>[] = [];
+  chunk: number,
+): StatisticalTask[] {
+  const tasks: StatisticalTask[] = [];
   for (let start = 0; start < histories.length; start += chunk) {
-    const task = packHistories(model, season, horizon, histories.slice(start, start + chunk));
-    tasks.push(pool.run(task, [task.values.buffer, task.lengths.buffer]));
+    tasks.push(packHistories(model, season, horizon, histories.slice(start, start + chunk)));
   }
-  const results = await Promise.all(tasks);
-  const forecasts = new Float64Array(histories.length * horizon);
+  return tasks;
+}
+
+function joinResults(
+  results: readonly StatisticalResult[],
+  count: number,
+  horizon: number,
+): StatisticalResult {
+  const forecasts = new Float64Array(count * horizon);
   let offset = 0;
   for (const { forecasts: part } of results) {
     forecasts.set(part, offset);
@@ -63,9 +61,43 @@ async function forecastAll(
   return { forecasts, fallbacks: results.reduce((sum, r) => sum + r.fallbacks, 0) };
 }
 
+/** Where a member's forecasts are made: `train.workers` threads here, or the queue's workers. */
+type Placement = { workers: number; queue: QueueConfig | null };
+
+/**
+ * Each history's forecast, in order: on the queue's workers when there is a queue, else in this thread with
+ * one worker, else split into contiguous chunks that the pool's threads forecast side by side. A forecast
+ * depends on its history alone, so the result is the same wherever it is made.
+ */
+async function forecastAll(
+  model: StatisticalModelName,
+  season: number,
+  horizon: number,
+  histories: readonly Float64Array[],
+  placement: Placement,
+): Promise<StatisticalResult> {
+  if (placement.queue) {
+    const { forecastOnQueue } = await import("../queue/index.ts");
+    const tasks = chunkTasks(model, season, horizon, histories, placement.queue.unit_series);
+    return joinResults(await forecastOnQueue(placement.queue, tasks), histories.length, horizon);
+  }
+  const { workers } = placement;
+  if (workers === 1 || histories.length <= 1) {
+    return forecastHistories(packHistories(model, season, horizon, histories));
+  }
+  const pool = poolOf(workers);
+  const chunk = Math.ceil(histories.length / (workers * TASKS_PER_WORKER));
+  const tasks = chunkTasks(model, season, horizon, histories, chunk);
+  const results = await Promise.all(
+    tasks.map((task) => pool.run(task, [task.values.buffer, task.lengths.buffer])),
+  );
+  return joinResults(results, histories.length, horizon);
+}
+
 /**
  * A statistical member: one model fitted to each history at forecast time, so the forecast from an origin
- * only ever sees the history before it, on `train.workers` threads. A history the model cannot fit is
+ * only ever sees the history before it, on `train.workers` threads or, with `queue.url`, as jobs for the
+ * queue's workers (`queue.unit_series` histories a job). A history the model cannot fit is
  * forecast by seasonal naive instead, and counted in `training.fallbacks`.
  */
 export function statisticalMember(name: StatisticalModelName): Member {
@@ -73,10 +105,18 @@ export function statisticalMember(name: StatisticalModelName): Member {
     name,
     fit(_series, context: FitContext): FittedMember {
       const training = { fallbacks: 0 };
-      const workers = workerCount(context.config.train.workers);
+      const { train, queue } = context.config;
+      const workers = workerCount(train.workers);
+      const placement: Placement = { workers, queue: queue.url ? queue : null };
       const forecast: ForecastFunction = async (requests, horizon) => {
         const histories = requests.map((r) => r.history);
-        const { forecasts, fallbacks } = await forecastAll(name, context.season, horizon, histories, workers);
+        const { forecasts, fallbacks } = await forecastAll(
+          name,
+          context.season,
+          horizon,
+          histories,
+          placement,
+        );
         training.fallbacks += fallbacks;
         return histories.map((_, i) => forecasts.slice(i * horizon, (i + 1) * horizon));
       };

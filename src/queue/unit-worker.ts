@@ -1,13 +1,13 @@
 import { Queue, Worker } from "bullmq";
 import type { QueueConfig } from "../config/index.ts";
 import { WorkerPool } from "../parallel/index.ts";
-import type { SeriesUnit } from "../train/series-units.ts";
 import { connectRedis } from "./connection.ts";
-import type { PackedModels } from "./packed-models.ts";
-import { SERIES_MODELS_JOB, UNITS_QUEUE } from "./unit-queue.ts";
+import { UNITS_QUEUE, type UnitJobName, type UnitJobs, type UnitTask } from "./jobs.ts";
 import { QUEUE_STATES } from "./worker-metrics.ts";
 
 const UNIT_THREAD = new URL("./unit-thread.ts", import.meta.url);
+
+const JOB_NAMES: Record<UnitJobName, true> = { series_models: true, statistical: true };
 
 export interface UnitWorker {
   /** The queue's jobs by state (waiting, active, delayed, failed), as Redis has them now. */
@@ -33,12 +33,12 @@ export async function startUnitWorker(
   events: UnitWorkerEvents = {},
 ): Promise<UnitWorker> {
   const connection = await connectRedis(config.url);
-  const pool = new WorkerPool<SeriesUnit, PackedModels>(UNIT_THREAD, concurrency, "unit");
-  const worker = new Worker<SeriesUnit, PackedModels>(
+  const pool = new WorkerPool<UnitTask, UnitJobs[UnitJobName]["result"]>(UNIT_THREAD, concurrency, "unit");
+  const worker = new Worker(
     UNITS_QUEUE,
     async (job) => {
-      if (job.name !== SERIES_MODELS_JOB) throw new Error(`unknown job "${job.name}"`);
-      return pool.run(job.data);
+      if (!(job.name in JOB_NAMES)) throw new Error(`unknown job "${job.name}"`);
+      return pool.run({ name: job.name, data: job.data } as UnitTask);
     },
     {
       connection,

@@ -9,7 +9,7 @@ import {
   type StoredForecasts,
   saveArtifact,
 } from "../artifact/index.ts";
-import type { Config, Frequency } from "../config/index.ts";
+import { type Config, type Frequency, storableConfig } from "../config/index.ts";
 import {
   addPeriods,
   fitPooledNormalization,
@@ -34,11 +34,6 @@ export function metricsRecord(metrics: ErrorMetrics | undefined, intervals?: Int
       ? {}
       : { intervals: Object.fromEntries(Object.entries(intervals).map(([k, v]) => [k, value(v)])) }),
   };
-}
-
-/** The config as saved beside a model: the admin token never goes into a file. */
-function withoutSecrets(config: Config): Config {
-  return { ...config, server: { ...config.server, admin_token: "" } };
 }
 
 export interface SaveOptions {
@@ -132,7 +127,7 @@ export function saveEnsembleModel(
       horizon,
       season: options.season,
       spec: { ...window.spec },
-      config: withoutSecrets(config),
+      config: storableConfig(config),
       validation: {
         model: metricsRecord(cv.ensemble, panel.cvIntervals.ensemble),
         naive: metricsRecord(panel.baselines.naive),

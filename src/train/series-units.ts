@@ -1,4 +1,4 @@
-import type { Config, Frequency } from "../config/index.ts";
+import { type Config, type Frequency, storableConfig } from "../config/index.ts";
 import type { Series, SplitOptions } from "../data/index.ts";
 import { buildSeriesFeatures, loadFeatureSources } from "../features/index.ts";
 import { fitAndSaveGroup, type GroupSetting, type TrainedGroup } from "./fit-group.ts";
@@ -32,7 +32,8 @@ export function seriesUnits(
   for (let start = 0; start < series.length; start += size) {
     units.push({
       index: units.length,
-      config: setting.config,
+      // A unit waits in Redis: it carries no secret (it never opens the registry or the queue).
+      config: storableConfig(setting.config),
       frequency: setting.frequency,
       season: setting.season,
       split: setting.split,

@@ -177,8 +177,10 @@ describe("per-series training on queue workers", () => {
     const queued = await runSetting("queued", { file: small });
     const worker = startWorker(queued.overrides);
     await worker.waitForLog((l) => l.msg === "worker ready");
+    // One unit in the queue at a time: the second is queued only once the first is done.
+    const oneAtATime = ["queue.max_queued=1"];
     for (const setting of [local, queued]) {
-      const run = train(setting.overrides);
+      const run = train([...setting.overrides, ...oneAtATime]);
       const { code } = await run.exited;
       expect(code, run.stderr).toBe(0);
     }
@@ -200,6 +202,50 @@ describe("per-series training on queue workers", () => {
     expect(expected.size).toBe(12);
     expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [name, model] of expected) expect(got.get(name), name).toEqual(model);
+    await stopWorkers();
+  }, 300_000);
+
+  it("fails a run whose unit fails every attempt, saying why, with nothing registered or left queued", async () => {
+    const { overrides, config } = await runSetting("failing");
+    const worker = startWorker(overrides);
+    await worker.waitForLog((l) => l.msg === "worker ready");
+    // No window member: every unit's models fail to save, on every attempt.
+    const run = train([...overrides, "model.members=[seasonal_naive, ets]", "queue.attempts=2"]);
+    const { code } = await run.exited;
+    expect(code).toBe(2);
+    expect(run.stderr).toMatch(
+      /error: work unit \d+ of 20 failed: model.members must include a window member/,
+    );
+    expect(worker.logs.filter((l) => l.msg === "unit failed").length).toBeGreaterThanOrEqual(2);
+    expect((await registered(config)).models).toEqual([]);
+    expect(await leftInQueue()).toEqual(NOTHING_LEFT);
+    await stopWorkers();
+  }, 300_000);
+
+  it("fits a global model's statistical members on the workers, with the forecasts made in-process", async () => {
+    const small = join(dir, "global.csv");
+    writeSyntheticCsv(small, { ...DEFAULT_SYNTHETIC, series: 30, length: 160, seed: 13 });
+    const global = ["train.scope=global", "queue.unit_series=4"];
+    const local = await runSetting("global-local", { queued: false, file: small });
+    const queued = await runSetting("global-queued", { file: small });
+    const worker = startWorker(queued.overrides);
+    await worker.waitForLog((l) => l.msg === "worker ready");
+    const forecasts = [];
+    for (const setting of [local, queued]) {
+      const run = train([...setting.overrides, ...global]);
+      const { code } = await run.exited;
+      expect(code, run.stderr).toBe(0);
+      const registry = await Registry.open(setting.config.registry);
+      try {
+        const [model] = await registry.list();
+        forecasts.push((await registry.artifact(model.id)).forecasts);
+      } finally {
+        await registry.close();
+      }
+    }
+    expect(forecasts[1]).toEqual(forecasts[0]);
+    // 4 histories a job: 8 jobs for the 30 series' ends, and more for their cross-validation origins.
+    expect(worker.logs.filter((l) => l.msg === "unit done").length).toBeGreaterThan(8);
     await stopWorkers();
   }, 300_000);
 });
