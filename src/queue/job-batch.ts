@@ -53,7 +53,7 @@ export async function openJobBatches(config: QueueConfig): Promise<JobBatches> {
           try {
             results[index] = await job.waitUntilFinished(events);
           } catch (error) {
-            failure ??= new Error(
+            failure ??= new QueueError(
               `work unit ${index + 1} of ${items.length} failed: ${(error as Error).message}`,
             );
           }
