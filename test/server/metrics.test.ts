@@ -1,9 +1,13 @@
 import { readFileSync } from "node:fs";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { createWorkerMetrics } from "../../src/queue/worker-metrics.ts";
 import { createMetrics, registerMetrics, type SalescastMetrics } from "../../src/server/metrics.ts";
 
 const DASHBOARD = "deploy/grafana/dashboards/salescast.json";
+const CLUSTER_DASHBOARD = "deploy/grafana/dashboards/salescast-cluster.json";
+const CLUSTER_PROMETHEUS = "deploy/cluster/prometheus.yml";
 
 interface Sample {
   name: string;
@@ -59,11 +63,18 @@ function metricFamiliesIn(expr: string): string[] {
     .map((name) => name.replace(/_(?:bucket|sum|count)$/, ""));
 }
 
-function dashboardExpressions(): string[] {
-  const dashboard = JSON.parse(readFileSync(DASHBOARD, "utf8")) as {
-    panels: { title: string; targets?: { expr: string }[] }[];
-  };
-  return dashboard.panels.flatMap((panel) => {
+interface DashboardPanel {
+  title: string;
+  datasource?: { uid: string };
+  targets?: { expr: string; datasource?: { uid: string } }[];
+}
+
+function dashboardPanels(file: string): DashboardPanel[] {
+  return (JSON.parse(readFileSync(file, "utf8")) as { panels: DashboardPanel[] }).panels;
+}
+
+function dashboardExpressions(file = DASHBOARD): string[] {
+  return dashboardPanels(file).flatMap((panel) => {
     if (!panel.targets?.length) throw new Error(`panel "${panel.title}" has no query`);
     return panel.targets.map((t) => t.expr);
   });
@@ -306,5 +317,81 @@ describe("Grafana dashboard", () => {
           " / on (route) group_left sum(rate(b_total[5m])) or vector(0)",
       ),
     ).toEqual(["a_seconds", "b_total"]);
+  });
+});
+
+/** The metric families a worker's /metrics declares, scraped over HTTP from a real worker metrics server. */
+async function workerFamilies(): Promise<Set<string>> {
+  const metrics = createWorkerMetrics(async () => ({ waiting: 2, active: 1 }));
+  const port = await metrics.listen("127.0.0.1", 0);
+  try {
+    return declaredFamilies(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+  } finally {
+    await metrics.close();
+  }
+}
+
+async function apiFamilies(): Promise<Set<string>> {
+  const app = Fastify();
+  registerMetrics(app, createMetrics());
+  try {
+    return declaredFamilies((await app.inject({ method: "GET", url: "/metrics" })).body);
+  } finally {
+    await app.close();
+  }
+}
+
+describe("Grafana cluster dashboard", () => {
+  it("queries only metrics an API replica or a worker declares, and shows every worker metric", async () => {
+    const [api, worker] = await Promise.all([apiFamilies(), workerFamilies()]);
+    // `up` is the one series Prometheus writes itself, one per target.
+    const known = new Set([...api, ...worker, "up"]);
+    const queried = new Set(dashboardExpressions(CLUSTER_DASHBOARD).flatMap(metricFamiliesIn));
+
+    expect([...queried].filter((name) => !known.has(name))).toEqual([]);
+    const workerOwn = [...worker].filter((name) => name.startsWith("salescast_"));
+    expect(workerOwn.length).toBe(3);
+    expect(workerOwn.filter((name) => !queried.has(name))).toEqual([]);
+    for (const name of ["salescast_http_requests_total", "salescast_serving_model_info"]) {
+      expect(queried, name).toContain(name);
+    }
+  });
+
+  it("takes the max of the queue's depth over workers, never the sum: each reports the whole queue", () => {
+    const depth = dashboardExpressions(CLUSTER_DASHBOARD).filter((expr) =>
+      expr.includes("salescast_queue_jobs"),
+    );
+    expect(depth.length).toBeGreaterThan(0);
+    for (const expr of depth) {
+      expect(expr).toMatch(/^max by \(state\) \(salescast_queue_jobs\b/);
+      expect(expr).not.toMatch(/\b(?:sum|count|avg)\b/);
+    }
+  });
+
+  it("selects only jobs that deploy/cluster/prometheus.yml scrapes, through the provisioned datasource", () => {
+    const scrapes = parseYaml(readFileSync(CLUSTER_PROMETHEUS, "utf8")) as {
+      scrape_configs: { job_name: string }[];
+    };
+    const jobs = new Set(scrapes.scrape_configs.map((config) => config.job_name));
+    const datasources = parseYaml(
+      readFileSync("deploy/grafana/provisioning/datasources/prometheus.yml", "utf8"),
+    ) as {
+      datasources: { uid: string }[];
+    };
+    const uid = datasources.datasources[0].uid;
+    const expressions = dashboardExpressions(CLUSTER_DASHBOARD);
+
+    const named = expressions.flatMap((expr) =>
+      [...expr.matchAll(/\bjob\s*(=~?)\s*"([^"]*)"/g)].flatMap(([, op, value]) =>
+        op === "=~" ? value.split("|") : [value],
+      ),
+    );
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((job) => !jobs.has(job))).toEqual([]);
+    expect([...jobs].filter((job) => !named.includes(job))).toEqual([]);
+    for (const panel of dashboardPanels(CLUSTER_DASHBOARD)) {
+      expect(panel.datasource?.uid, panel.title).toBe(uid);
+      for (const target of panel.targets ?? []) expect(target.datasource?.uid, panel.title).toBe(uid);
+    }
   });
 });
