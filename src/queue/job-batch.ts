@@ -18,6 +18,7 @@ export interface JobBatches {
   run<K extends UnitJobName>(
     name: K,
     items: readonly UnitJobs[K]["data"][],
+    onDone?: (done: number) => void,
   ): Promise<UnitJobs[K]["result"][]>;
   close(): Promise<void>;
 }
@@ -31,11 +32,12 @@ export async function openJobBatches(config: QueueConfig): Promise<JobBatches> {
   events.setMaxListeners(2 * config.max_queued + 10);
   await events.waitUntilReady();
   return {
-    async run(name, items) {
+    async run(name, items, onDone) {
       const key = randomUUID();
       const results: UnitJobs[typeof name]["result"][] = new Array(items.length);
       const queued: Job[] = [];
       let next = 0;
+      let done = 0;
       let failure: Error | null = null;
       // `max_queued` lanes, each queuing one job and waiting for it before the next: Redis holds that many
       // units' data at most, however large the run.
@@ -52,6 +54,7 @@ export async function openJobBatches(config: QueueConfig): Promise<JobBatches> {
           queued.push(job);
           try {
             results[index] = await job.waitUntilFinished(events);
+            onDone?.(++done);
           } catch (error) {
             failure ??= new QueueError(
               `work unit ${index + 1} of ${items.length} failed: ${(error as Error).message}`,

@@ -10,8 +10,8 @@ import { unpackModels } from "./packed-models.ts";
 export async function openQueueRunner(config: QueueConfig, root: string): Promise<UnitRunner> {
   const batches = await openJobBatches(config);
   return {
-    async run(units: readonly SeriesUnit[]) {
-      const results = await batches.run("series_models", units);
+    async run(units: readonly SeriesUnit[], onDone?: (done: number) => void) {
+      const results = await batches.run("series_models", units, onDone);
       return results.map((packed, i) => unpackModels(packed, units[i], root));
     },
     close: () => batches.close(),

@@ -64,13 +64,20 @@ export interface ProductionModel {
 }
 
 export const runProgressSchema = z.object({
-  /** The model and the member network being trained, e.g. "global network_on_linear" or "series:Beauty network". */
+  /**
+   * The model and the member network being trained, e.g. "global network_on_linear" or "series:Beauty network";
+   * "work units" when the queue's workers train them (no epochs seen here: epoch and max_epochs are 0).
+   */
   model: z.string(),
   epoch: z.number().int().nonnegative(),
-  max_epochs: z.number().int().positive(),
+  max_epochs: z.number().int().nonnegative(),
   /** null where the loss was not a finite number (JSON has no NaN) */
   train_loss: z.number().nullable(),
   val_loss: z.number().nullable(),
+  /** A per-series run's work units: how many are done of all. */
+  units: z
+    .strictObject({ done: z.number().int().nonnegative(), total: z.number().int().positive() })
+    .optional(),
 });
 export type RunProgress = z.infer<typeof runProgressSchema>;
 

@@ -326,9 +326,15 @@ const Progress = Type.Object(
       description: 'the model and the member network being trained, e.g. "global network_on_linear"',
     }),
     epoch: Type.Integer(),
-    max_epochs: Type.Integer(),
+    max_epochs: Type.Integer({ description: "0 while the queue's workers train the units (no epochs seen)" }),
     train_loss: NullableNumber,
     val_loss: NullableNumber,
+    units: Type.Optional(
+      Type.Object(
+        { done: Type.Integer(), total: Type.Integer() },
+        { description: "a per-series run's work units: how many are done of all" },
+      ),
+    ),
   },
   { description: "the last epoch done" },
 );

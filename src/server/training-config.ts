@@ -17,7 +17,7 @@ export interface TrainRequest {
 
 /**
  * Keys a client may not override, and why: they choose files (where artifacts and the registry are written,
- * which CSV is read) or how the server itself runs. A client must never redirect the server's files.
+ * which CSV is read), the queue the work goes to, or how the server itself runs. A client must never redirect the server's files.
  */
 function refusal(path: readonly string[]): string | undefined {
   switch (path[0]) {
@@ -27,6 +27,8 @@ function refusal(path: readonly string[]): string | undefined {
       return "registry.* choose the registry file and its promotion policy";
     case "server":
       return "server.* are the server's own settings";
+    case "queue":
+      return "queue.* choose the Redis the server's work goes to";
     case "train":
       if (path.length === 1 || path[1] === "limits") return "train.limits.* bound what a run may ask";
       return undefined;

@@ -34,7 +34,7 @@ export async function trainAndRegister(
   options: TrainAndRegisterOptions,
 ): Promise<TrainAndRegisterResult> {
   removeStalePartials(config.paths.artifacts);
-  const result = await trainFromConfig(config, { progress: options.progress });
+  const result = await trainFromConfig(config, { progress: options.progress, onUnits: options.onUnits });
   const registrations = await options.registry.registerAll(
     result.models.map((model) => model.artifact),
     options.runId,
@@ -45,24 +45,43 @@ export async function trainAndRegister(
 
 const finiteOrNull = (value: number) => (Number.isFinite(value) ? value : null);
 
+/** Before any epoch is seen here (the queue's workers train the units), what the progress names. */
+const NO_EPOCH: RunProgress = {
+  model: "work units",
+  epoch: 0,
+  max_epochs: 0,
+  train_loss: null,
+  val_loss: null,
+};
+
 /**
- * Epoch progress handed to `report` at each epoch, for a client polling the run. Training is synchronous,
- * so `report` must not wait for anything: the worker posts it to the server's thread, which records it.
+ * Progress handed to `report` at each epoch and each work unit done, for a client polling the run: the last
+ * epoch seen here with the units done so far. Training is synchronous, so `report` must not wait for
+ * anything: the worker posts it to the server's thread, which records it.
  */
 export function runProgress(report: (progress: RunProgress) => void) {
-  return (model: string, maxEpochs: number): EpochProgress => ({
-    onEpoch: (epoch) => {
-      const progress: RunProgress = {
-        model,
-        epoch: epoch.epoch,
-        max_epochs: maxEpochs,
-        train_loss: finiteOrNull(epoch.trainLoss),
-        val_loss: finiteOrNull(epoch.validationLoss),
-      };
-      report(progress);
+  let last = NO_EPOCH;
+  let units: RunProgress["units"];
+  const send = () => report(units ? { ...last, units } : last);
+  return {
+    progress: (model: string, maxEpochs: number): EpochProgress => ({
+      onEpoch: (epoch) => {
+        last = {
+          model,
+          epoch: epoch.epoch,
+          max_epochs: maxEpochs,
+          train_loss: finiteOrNull(epoch.trainLoss),
+          val_loss: finiteOrNull(epoch.validationLoss),
+        };
+        send();
+      },
+      stop: () => {},
+    }),
+    onUnits: (done: number, total: number) => {
+      units = { done, total };
+      send();
     },
-    stop: () => {},
-  });
+  };
 }
 
 /**
@@ -84,7 +103,7 @@ export async function executeRun(
         "invalid",
       );
     }
-    return await trainAndRegister(config, { registry, runId, progress: runProgress(report) });
+    return await trainAndRegister(config, { registry, runId, ...runProgress(report) });
   } catch (error) {
     await registry.finishRun(runId, { status: "failed", error: (error as Error).message });
     throw error;

@@ -12,6 +12,8 @@ export interface TrainRunResult {
 }
 
 export interface TrainRunOptions {
+  /** A per-series run's work units: how many are done of all, after each one. */
+  onUnits?: (done: number, total: number) => void;
   /** A progress display per trained network, by label (the model's name and the member's). */
   progress?: (label: string, maxEpochs: number) => EpochProgress;
 }
@@ -65,7 +67,9 @@ export async function trainFromConfig(
     ? await (await import("../queue/index.ts")).openQueueRunner(config.queue, config.paths.artifacts)
     : inProcessUnits(config.paths.artifacts, progress);
   try {
-    const trained = await runner.run(seriesUnits(series, setting, config.queue.unit_series));
+    const units = seriesUnits(series, setting, config.queue.unit_series);
+    if (units.length > 0) options.onUnits?.(0, units.length);
+    const trained = await runner.run(units, (done) => options.onUnits?.(done, units.length));
     return { models: trained.flat(), warnings: loaded.warnings };
   } finally {
     await runner.close();

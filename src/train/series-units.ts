@@ -18,7 +18,8 @@ export interface SeriesUnit {
 
 /** Runs units and gives each one's models, in unit order: in this process, or on a queue's workers. */
 export interface UnitRunner {
-  run(units: readonly SeriesUnit[]): Promise<TrainedGroup[][]>;
+  /** `onDone` hears how many units are done after each one. */
+  run(units: readonly SeriesUnit[], onDone?: (done: number) => void): Promise<TrainedGroup[][]>;
   close(): Promise<void>;
 }
 
@@ -80,9 +81,12 @@ export async function trainSeriesUnit(
 /** Units run one after another in this process, their statistical members on `train.workers` threads. */
 export function inProcessUnits(root: string, progress?: GroupSetting["progress"]): UnitRunner {
   return {
-    async run(units) {
+    async run(units, onDone) {
       const results: TrainedGroup[][] = [];
-      for (const unit of units) results.push(await trainSeriesUnit(unit, root, progress));
+      for (const unit of units) {
+        results.push(await trainSeriesUnit(unit, root, progress));
+        onDone?.(results.length);
+      }
       return results;
     },
     async close() {},

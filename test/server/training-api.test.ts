@@ -162,6 +162,8 @@ describe("POST /api/train", () => {
     ]);
     expect(globalRun.status).toBe("succeeded");
     expect(seriesRun.status).toBe("succeeded");
+    // a per-series run is one work unit here, done
+    expect(seriesRun.progress?.units).toEqual({ done: 1, total: 1 });
     const beauty = await server.registry.get(seriesRun.model_ids[0]);
     expect(beauty).toMatchObject({ name: "series:Beauty", version: 1, stage: "production" });
     const health = (await get("/api/health")).json();
@@ -194,6 +196,7 @@ describe("POST /api/train", () => {
     ["registry.path=/tmp/other.db", 400, "forbidden_override", "'registry.path'"],
     ["registry.promotion=always", 400, "forbidden_override", "'registry.promotion'"],
     ["server.admin_token=x", 400, "forbidden_override", "'server.admin_token'"],
+    ['queue.url="redis://elsewhere:6379"', 400, "forbidden_override", "'queue.url'"],
     ["data.csv_path=/etc/passwd", 400, "forbidden_override", "'data.csv_path'"],
     ["data={csv_path: /etc/passwd}", 400, "forbidden_override", "'data'"],
     ["train.max_epochs=0", 422, "invalid_override", "train.max_epochs"],

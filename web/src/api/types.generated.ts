@@ -515,9 +515,15 @@ export interface TrainingRun {
     /** the model and the member network being trained, e.g. "global network_on_linear" */
     model: string;
     epoch: number;
+    /** 0 while the queue's workers train the units (no epochs seen) */
     max_epochs: number;
     train_loss: number | null;
     val_loss: number | null;
+    /** a per-series run's work units: how many are done of all */
+    units?: {
+      done: number;
+      total: number;
+    };
   } | null;
   created_at: string;
   started_at: string | null;

@@ -271,11 +271,18 @@ function TrainingMonitor({ runId, onEnd }: { runId: string; onEnd: () => void })
     <div class="training" data-testid="training-run" data-status={run?.status ?? "starting"}>
       <p role="status">
         Run <code>{runId}</code>: <strong>{run?.status ?? "starting"}</strong>
+        {progress?.units && `, work units ${progress.units.done} of ${progress.units.total} done`}
         {progress &&
+          progress.max_epochs > 0 &&
           `, ${progress.model ? `${progress.model}, ` : ""}epoch ${progress.epoch} of ${progress.max_epochs}` +
             `, training loss ${formatRatio(progress.train_loss)}, validation loss ${formatRatio(progress.val_loss)}`}
       </p>
-      {progress && (
+      {progress?.units && (
+        <progress max={progress.units.total} value={progress.units.done} aria-label="Work units done">
+          {progress.units.done} of {progress.units.total}
+        </progress>
+      )}
+      {progress && progress.max_epochs > 0 && (
         <progress max={progress.max_epochs} value={progress.epoch} aria-label="Epochs done">
           {progress.epoch} of {progress.max_epochs}
         </progress>
