@@ -126,7 +126,13 @@ async function serve(overrides: string[], flags: ServeFlags): Promise<void> {
   let app: ServerApp | undefined;
   try {
     const logger = { level: flags.logLevel };
-    const interrupted = await registry.failInterruptedRuns();
+    // Replicas on one PostgreSQL registry: a run another replica carries out must not fail at this one's
+    // start, but a run older than the budget of any run (train.limits.max_seconds) is running nowhere.
+    const interrupted = await registry.failInterruptedRuns(
+      config.registry.url
+        ? { startedBefore: new Date(Date.now() - config.train.limits.max_seconds * 1000) }
+        : {},
+    );
     const { catalog, problem } = await seriesCatalog(config);
     app = await buildApp({ config, models, registry, catalog, logger });
     if (problem !== undefined) app.log.warn(problem);

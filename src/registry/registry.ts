@@ -296,13 +296,16 @@ export class Registry {
   }
 
   /**
-   * Marks every queued or running run failed. Only for the process that owns the runs, when it starts:
-   * a run still active then was cut off by a crash or kill and would otherwise block its scope forever.
+   * Marks every queued or running run failed (with `startedBefore`, only those started, or queued, before
+   * it). For a process that starts: a run still active then was cut off by a crash or kill and would
+   * otherwise block its scope forever.
    */
-  failInterruptedRuns(): Promise<TrainingRun[]> {
+  failInterruptedRuns(options: { startedBefore?: Date } = {}): Promise<TrainingRun[]> {
+    const before = options.startedBefore?.getTime() ?? Number.POSITIVE_INFINITY;
     return this.backend.write(async (tx) => {
       const failed: TrainingRun[] = [];
       for (const run of await tx.runs.allActive()) {
+        if (Date.parse(run.started_at ?? run.created_at) >= before) continue;
         const error = "interrupted: the process stopped before the run finished";
         failed.push(await this.finishIn(tx, run.id, { status: "failed", error }));
       }

@@ -368,6 +368,19 @@ export function describeRegistryContract(backend: string, openEmpty: OpenEmptyRe
         expect((await registry.getRun(earlier.id)).error).toBe("bad data");
         expect((await registry.createRun("global")).status).toBe("queued");
       });
+
+      it("with startedBefore, fails only the runs started or queued before it", async () => {
+        const registry = await open("if_better");
+        const running = await registry.createRun("global");
+        await registry.startRun(running.id);
+        const queued = await registry.createRun("per_series");
+        const anHourAgo = new Date(Date.now() - 3_600_000);
+        expect(await registry.failInterruptedRuns({ startedBefore: anHourAgo })).toEqual([]);
+        expect((await registry.getRun(running.id)).status).toBe("running");
+        const later = new Date(Date.now() + 1000);
+        const failed = await registry.failInterruptedRuns({ startedBefore: later });
+        expect(failed.map((run) => run.id).sort()).toEqual([running.id, queued.id].sort());
+      });
     });
 
     describe("model files and other connections", () => {
