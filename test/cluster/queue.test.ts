@@ -10,19 +10,20 @@ import { loadConfig } from "../../src/config/index.ts";
 import { UNITS_QUEUE } from "../../src/queue/index.ts";
 import { Registry } from "../../src/registry/index.ts";
 import { CliProcess, cleanEnv, FULL_CLI } from "../server/cli-process.ts";
+import { ADMIN_TOKEN } from "../server/registry-server.ts";
 import { CONFIG_FILE } from "../server/trained-models.ts";
 import { ciScript } from "./global-setup.ts";
 import { emptyDatabase } from "./postgres.ts";
 
-// Per-series trainings of 200 synthetic series on BullMQ workers, each a process of its own on the suite's
-// Redis, registering into a PostgreSQL registry: with a worker SIGKILLed in the middle, and with Redis
-// restarted in the middle. Whatever happens, each series ends with exactly one version or the run fails
-// saying why, and no model folder is left half-written.
+// Per-series trainings of 200 synthetic series on BullMQ workers, with API replicas, each a process of its
+// own, on the suite's Redis, registering into a PostgreSQL registry: with a worker SIGKILLed in the middle,
+// and with Redis restarted in the middle. Whatever happens, each series ends with exactly one version or the
+// run fails saying why, and no model folder is left half-written.
 
 const SERIES = 200;
 const dir = mkdtempSync(join(tmpdir(), "salescast-queue-"));
 const csv = join(dir, "sales.csv");
-const workers: CliProcess[] = [];
+const processes: CliProcess[] = [];
 
 const common = [
   "data.format=long",
@@ -42,8 +43,8 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  for (const worker of workers) worker.child.kill("SIGKILL");
-  await Promise.all(workers.map((w) => w.exited));
+  for (const child of processes) child.child.kill("SIGKILL");
+  await Promise.all(processes.map((p) => p.exited));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -66,7 +67,7 @@ function startWorker(overrides: readonly string[]): CliProcess {
     cleanEnv(),
     FULL_CLI,
   );
-  workers.push(worker);
+  processes.push(worker);
   return worker;
 }
 
@@ -74,10 +75,38 @@ function train(overrides: readonly string[]): CliProcess {
   return new CliProcess(["train", "--config", CONFIG_FILE, ...overrides], cleanEnv(), FULL_CLI);
 }
 
-async function stopWorkers(): Promise<void> {
-  for (const worker of workers.splice(0)) {
-    worker.child.kill("SIGTERM");
-    await worker.exited;
+/** `salescast serve` on a free loopback port, with the admin token: an API replica. */
+function startApi(overrides: readonly string[]): CliProcess {
+  const api = new CliProcess(
+    ["serve", "--host", "127.0.0.1", "--port", "0", "--config", CONFIG_FILE, ...overrides],
+    cleanEnv({ SALESCAST_ADMIN_TOKEN: ADMIN_TOKEN }),
+  );
+  processes.push(api);
+  return api;
+}
+
+interface RunView {
+  status: string;
+  error: string | null;
+  model_ids: number[];
+  progress: { units?: { done: number; total: number } } | null;
+}
+
+/** Polls GET /api/train/{id} on `base` until the run has ended. */
+async function finishedRun(base: string, runId: string): Promise<RunView> {
+  const deadline = Date.now() + 240_000;
+  while (Date.now() < deadline) {
+    const run = (await (await fetch(`${base}/api/train/${runId}`)).json()) as RunView;
+    if (run.status !== "queued" && run.status !== "running") return run;
+    await sleep(250);
+  }
+  throw new Error(`run ${runId} did not end within 240 s`);
+}
+
+async function stopProcesses(): Promise<void> {
+  for (const child of processes.splice(0)) {
+    child.child.kill("SIGTERM");
+    await child.exited;
   }
 }
 
@@ -120,19 +149,28 @@ async function leftInQueue(): Promise<Record<string, number>> {
 }
 
 describe("per-series training on queue workers", () => {
-  it("with one of two workers SIGKILLed mid-run: the run completes, one version per series, nothing half-written", async () => {
+  it("started over HTTP on API replica A, with one of two workers SIGKILLed mid-run: the run completes, one version per series, nothing half-written, replica B serves them", async () => {
     const { overrides, config } = await runSetting("killed");
     const doomed = startWorker(overrides);
     const survivor = startWorker(overrides);
+    const [a, b] = await Promise.all([startApi(overrides).listening(), startApi(overrides).listening()]);
     await Promise.all([doomed, survivor].map((w) => w.waitForLog((l) => l.msg === "worker ready")));
-    const run = train(overrides);
+    const started = await fetch(`${a}/api/train`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(started.status).toBe(202);
+    const { run_id: runId } = (await started.json()) as { run_id: string };
     // Killed while it trains its second unit: the unit it held must be done by the survivor.
     const starts = () => doomed.logs.filter((l) => l.msg === "unit started");
     await doomed.waitForLog((l) => l.msg === "unit started" && starts().length >= 2);
     const heldUnit = starts().at(-1)?.unit;
     doomed.child.kill("SIGKILL");
-    const { code } = await run.exited;
-    expect(code, run.stderr).toBe(0);
+    const run = await finishedRun(a, runId);
+    expect(run.status, run.error ?? "").toBe("succeeded");
+    expect(run.model_ids).toHaveLength(SERIES);
+    expect(run.progress?.units).toEqual({ done: SERIES / 10, total: SERIES / 10 });
     expect(doomed.logs.some((l) => l.msg === "unit done" && l.unit === heldUnit)).toBe(false);
     expect(
       survivor.logs.some((l) => l.msg === "unit done" && l.unit === heldUnit),
@@ -144,7 +182,15 @@ describe("per-series training on queue workers", () => {
     for (const list of versions.values()) expect(list).toEqual([1]);
     expect(readdirSync(config.paths.artifacts).filter((name) => name.startsWith("."))).toEqual([]);
     expect(await leftInQueue()).toEqual(NOTHING_LEFT);
-    await stopWorkers();
+    // Replica B heard of the new production versions and serves one, from the database's files.
+    const someSeries = seriesIds()[SERIES - 1];
+    await expect
+      .poll(async () => (await fetch(`${b}/api/forecast/${someSeries}`)).status, {
+        timeout: 60_000,
+        interval: 200,
+      })
+      .toBe(200);
+    await stopProcesses();
   }, 300_000);
 
   it("with Redis restarted mid-run (append-only file on): the run completes with one version per series", async () => {
@@ -167,7 +213,7 @@ describe("per-series training on queue workers", () => {
     expect(models).toHaveLength(SERIES);
     for (const list of versions.values()) expect(list).toEqual([1]);
     expect(await leftInQueue()).toEqual(NOTHING_LEFT);
-    await stopWorkers();
+    await stopProcesses();
   }, 300_000);
 
   it("gives every series the same model as training it in-process does", async () => {
@@ -202,7 +248,7 @@ describe("per-series training on queue workers", () => {
     expect(expected.size).toBe(12);
     expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [name, model] of expected) expect(got.get(name), name).toEqual(model);
-    await stopWorkers();
+    await stopProcesses();
   }, 300_000);
 
   it("fails a run whose unit fails every attempt, saying why, with nothing registered or left queued", async () => {
@@ -219,7 +265,7 @@ describe("per-series training on queue workers", () => {
     expect(worker.logs.filter((l) => l.msg === "unit failed").length).toBeGreaterThanOrEqual(2);
     expect((await registered(config)).models).toEqual([]);
     expect(await leftInQueue()).toEqual(NOTHING_LEFT);
-    await stopWorkers();
+    await stopProcesses();
   }, 300_000);
 
   it("fits a global model's statistical members on the workers, with the forecasts made in-process", async () => {
@@ -246,6 +292,6 @@ describe("per-series training on queue workers", () => {
     expect(forecasts[1]).toEqual(forecasts[0]);
     // 4 histories a job: 8 jobs for the 30 series' ends, and more for their cross-validation origins.
     expect(worker.logs.filter((l) => l.msg === "unit done").length).toBeGreaterThan(8);
-    await stopWorkers();
+    await stopProcesses();
   }, 300_000);
 });

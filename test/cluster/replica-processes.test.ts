@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SalesForecaster } from "../../src/forecast/index.ts";
 import type { ModelVersion } from "../../src/registry/index.ts";
 import { CliProcess, cleanEnv } from "../server/cli-process.ts";
-import { ADMIN_TOKEN, loadVersion, openRegistry, trainVersions } from "../server/registry-server.ts";
+import { ADMIN_TOKEN } from "../server/registry-server.ts";
 import { CONFIG_FILE, salesWindow } from "../server/trained-models.ts";
-import { emptyDatabase } from "./postgres.ts";
+import { databaseWithVersions } from "./postgres.ts";
 
 // Two `salescast serve` processes on one PostgreSQL registry, as two machines behind a load balancer would run
 // them: the artifact folders are gone once registered, so both load the model files from the database, and
@@ -15,15 +15,13 @@ const replicas: CliProcess[] = [];
 const urls: string[] = [];
 let v1: ModelVersion;
 let v2: ModelVersion;
-const reference = new Map<number, SalesForecaster>();
+let reference: Map<number, SalesForecaster>;
 
 beforeAll(async () => {
-  const url = await emptyDatabase();
-  const overrides = ["registry.promotion=manual", `registry.url=${JSON.stringify(url)}`];
-  const trainer = await openRegistry(overrides);
-  [v1, v2] = await trainVersions(trainer.config, trainer.registry, [3, 4]);
-  await trainer.registry.promote(v1.id);
-  for (const version of [v1, v2]) reference.set(version.id, await loadVersion(version, trainer.config));
+  const trained = await databaseWithVersions([3, 4]);
+  const { overrides, trainer } = trained;
+  [v1, v2] = trained.versions;
+  reference = trained.reference;
   await trainer.registry.close();
   rmSync(trainer.dir, { recursive: true, force: true });
   for (let i = 0; i < 2; i++) {

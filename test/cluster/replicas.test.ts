@@ -1,17 +1,9 @@
-import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SalesForecaster } from "../../src/forecast/index.ts";
 import { type ModelVersion, Registry } from "../../src/registry/index.ts";
-import {
-  AUTH,
-  loadVersion,
-  openRegistry,
-  type RegistryServer,
-  startServer,
-  trainVersions,
-} from "../server/registry-server.ts";
+import { AUTH, openRegistry, type RegistryServer, startServer } from "../server/registry-server.ts";
 import { salesWindow } from "../server/trained-models.ts";
-import { emptyDatabase } from "./postgres.ts";
+import { databaseWithVersions } from "./postgres.ts";
 
 // Two serving replicas on one PostgreSQL registry, as two machines would run them: neither can read the
 // artifact folders (they are deleted once registered), so both load the model files from the database.
@@ -20,16 +12,13 @@ let a: RegistryServer;
 let b: RegistryServer;
 let v1: ModelVersion;
 let v2: ModelVersion;
-const reference = new Map<number, SalesForecaster>();
+let reference: Map<number, SalesForecaster>;
 
 beforeAll(async () => {
-  const url = await emptyDatabase();
-  const overrides = ["registry.promotion=manual", `registry.url=${JSON.stringify(url)}`];
-  const first = await openRegistry(overrides);
-  [v1, v2] = await trainVersions(first.config, first.registry, [1, 2]);
-  await first.registry.promote(v1.id);
-  for (const version of [v1, v2]) reference.set(version.id, await loadVersion(version, first.config));
-  rmSync(first.config.paths.artifacts, { recursive: true, force: true });
+  const trained = await databaseWithVersions([1, 2]);
+  const { overrides, trainer: first } = trained;
+  [v1, v2] = trained.versions;
+  reference = trained.reference;
   a = await startServer(first.dir, first.config, first.registry);
   const second = await openRegistry(overrides);
   b = await startServer(second.dir, second.config, await Registry.open(second.config.registry));
