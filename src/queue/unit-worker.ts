@@ -37,7 +37,7 @@ export async function startUnitWorker(
   const worker = new Worker(
     UNITS_QUEUE,
     async (job) => {
-      if (!(job.name in JOB_NAMES)) throw new Error(`unknown job "${job.name}"`);
+      if (!Object.hasOwn(JOB_NAMES, job.name)) throw new Error(`unknown job "${job.name}"`);
       return pool.run({ name: job.name, data: job.data } as UnitTask);
     },
     {

@@ -100,9 +100,8 @@ describe("crash safety", () => {
         await registry.close();
       }
     }
-    // The test tested something: kills cut runs short, and models were registered between kills. On a
-    // quiet machine all but one or two kills land mid-run; on a loaded one (CI) a few more land between runs.
-    expect(killsMidRun, `${killsMidRun} of ${KILLS} kills landed mid-run`).toBeGreaterThanOrEqual(KILLS / 2);
+    // The test tested something: kills cut runs short, and models were registered between kills.
+    expect(killsMidRun, `${killsMidRun} of ${KILLS} kills landed mid-run`).toBeGreaterThanOrEqual(KILLS - 2);
     expect(predicted.size).toBeGreaterThan(0);
   });
 });
