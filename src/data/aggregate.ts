@@ -27,8 +27,7 @@ export function toRegularSeries(
     const length = periodIndex(end, frequency, start) + 1;
     const sums = new Float64Array(length);
     for (let i = 0; i < days.length; i++) sums[periodIndex(days[i], frequency, start)] += values[i];
-    const dates = Array.from({ length }, (_, k) => formatIsoDay(periodStartDay(k, frequency, start)));
-    return { id, frequency, dates, values: sums };
+    return { id, frequency, start: formatIsoDay(periodStartDay(0, frequency, start)), values: sums };
   });
 }
 

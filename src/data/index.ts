@@ -21,6 +21,7 @@ export {
   windowScaler,
   windowStats,
 } from "./scaling.ts";
+export { lastPeriodDate, periodDate, periodDates } from "./series-dates.ts";
 export { holdoutSplit, type SplitBounds, type SplitOptions, splitBounds } from "./split.ts";
 export type { Frequency, NormalizationStats, Series, WindowSet } from "./types.ts";
 export {

@@ -1,5 +1,6 @@
 import { formatIsoDay, parseIsoDay } from "./dates.ts";
 import { periodStartDay } from "./frequency.ts";
+import { periodDate } from "./series-dates.ts";
 import type { Series } from "./types.ts";
 
 const UNITS = { D: "day", W: "week", M: "month" } as const;
@@ -16,16 +17,17 @@ export function dropPartialLastPeriods(
 ): { series: Series[]; warnings: string[] } {
   const droppedBy = new Map<string, string[]>();
   const kept = series.map((one) => {
-    const last = one.dates.length - 1;
-    const start = parseIsoDay(one.dates[last]) as number;
+    const last = one.values.length - 1;
+    const lastDate = periodDate(one, last);
+    const start = parseIsoDay(lastDate) as number;
     const end = periodStartDay(1, one.frequency, start) - 1;
     const covered = lastDataDay(one);
     if (end <= covered || one.frequency === "D") return one;
     const key =
-      `the last ${UNITS[one.frequency]}, ${one.dates[last]} to ${formatIsoDay(end)}, has data only up to ` +
+      `the last ${UNITS[one.frequency]}, ${lastDate} to ${formatIsoDay(end)}, has data only up to ` +
       `${formatIsoDay(covered)} (${covered - start + 1} of ${end - start + 1} days)`;
     droppedBy.set(key, [...(droppedBy.get(key) ?? []), one.id]);
-    return { ...one, dates: one.dates.slice(0, last), values: one.values.slice(0, last) };
+    return { ...one, values: one.values.slice(0, last) };
   });
   const warnings = [...droppedBy].map(([period, ids]) => {
     const which = ids.length === series.length ? "every series" : ids.map((id) => `"${id}"`).join(", ");

@@ -1,4 +1,5 @@
 import { DataError } from "./errors.ts";
+import { periodDate } from "./series-dates.ts";
 import type { Series } from "./types.ts";
 
 export interface SplitOptions {
@@ -48,7 +49,7 @@ export function holdoutSplit(series: Series, holdout: number): { fit: Series; te
   const part = (start: number, end: number): Series => ({
     id: series.id,
     frequency: series.frequency,
-    dates: series.dates.slice(start, end),
+    start: periodDate(series, start),
     values: series.values.slice(start, end),
   });
   return { fit: part(0, fitEnd), test: part(fitEnd, series.values.length) };

@@ -2,11 +2,14 @@ import type { Frequency } from "../config/index.ts";
 
 export type { Frequency };
 
-/** One regular series: one value per period, `dates[i]` the ISO first day of period i, no period missing. */
+/**
+ * One regular series: one value per period from `start` (the ISO first day of period 0), no period missing.
+ * Dates are not kept per point: `periodDate(series, i)` gives period i's.
+ */
 export interface Series {
   id: string;
   frequency: Frequency;
-  dates: string[];
+  start: string;
   values: Float64Array;
 }
 

@@ -1,5 +1,5 @@
 import type { DataConfig, Frequency } from "../config/index.ts";
-import type { Series } from "../data/index.ts";
+import { lastPeriodDate, type Series } from "../data/index.ts";
 import { readCovariates } from "./covariates-file.ts";
 import {
   type FeatureSources,
@@ -27,7 +27,7 @@ export async function loadFeatureSources(
   series: readonly Series[],
 ): Promise<FeatureSources | null> {
   if (!config.calendar && config.holidays === null && config.covariates_path === "") return null;
-  const dates = series.flatMap((s) => [s.dates[0], s.dates[s.dates.length - 1]]).sort();
+  const dates = series.flatMap((s) => [s.start, lastPeriodDate(s)]).sort();
   const holidays =
     config.holidays === null
       ? null
@@ -54,7 +54,7 @@ export function buildSeriesFeatures(
   const layout = featureLayout(sources);
   const periods = series.map((s) => s.values.length + future);
   const rows = series.map((s, i) =>
-    seriesFeatureRows(sources, layout, s.id, s.dates[0], s.values.length, periods[i]),
+    seriesFeatureRows(sources, layout, s.id, s.start, s.values.length, periods[i]),
   );
   const scaling = fitFeatureScaling(layout, rows, fitLengths);
   for (const one of rows) standardizeRows(one, scaling);

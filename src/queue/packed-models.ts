@@ -45,10 +45,10 @@ export function unpackModels(packed: PackedModels, unit: SeriesUnit, root: strin
     writeFolderAtomic(folder, (temp) => {
       for (const [file, content] of bytes) writeFileSync(join(temp, basename(file)), content);
     });
-    const { id, dates, values } = unit.series[i];
+    const { id, start, values } = unit.series[i];
     return {
       artifact,
-      series: [{ id, frequency: unit.frequency, dates, values: Float64Array.from(values) }],
+      series: [{ id, frequency: unit.frequency, start, values: Float64Array.from(values) }],
       seconds,
     };
   });

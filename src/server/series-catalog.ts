@@ -1,4 +1,12 @@
-import { type Frequency, type LoadConfig, loadSeries, type Series } from "../data/index.ts";
+import {
+  type Frequency,
+  type LoadConfig,
+  lastPeriodDate,
+  loadSeries,
+  periodDate,
+  periodDates,
+  type Series,
+} from "../data/index.ts";
 
 /** What the series list shows about one series. */
 export interface SeriesSummary {
@@ -33,8 +41,7 @@ export interface SeriesCatalog {
 
 interface Entry {
   summary: SeriesSummary;
-  dates: string[];
-  values: number[];
+  series: Series;
 }
 
 /** Reads the configured CSV once (as training does) and keeps every series in memory. */
@@ -50,19 +57,17 @@ export async function loadSeriesCatalog(config: LoadConfig): Promise<SeriesCatal
 export function createSeriesCatalog(series: readonly Series[]): SeriesCatalog {
   const entries = new Map<string, Entry>();
   for (const one of series) {
-    const values = Array.from(one.values);
-    const last = values.length - 1;
+    const last = one.values.length - 1;
     entries.set(one.id, {
       summary: {
         id: one.id,
         frequency: one.frequency,
-        length: values.length,
-        first_date: one.dates[0],
-        last_date: one.dates[last],
-        last_value: values[last],
+        length: one.values.length,
+        first_date: one.start,
+        last_date: lastPeriodDate(one),
+        last_value: one.values[last],
       },
-      dates: one.dates,
-      values,
+      series: one,
     });
   }
   return {
@@ -70,34 +75,31 @@ export function createSeriesCatalog(series: readonly Series[]): SeriesCatalog {
     history(id, range = {}) {
       const entry = entries.get(id);
       if (entry === undefined) return undefined;
-      // ISO dates sort as text, and a series' dates are ascending
-      const from = range.start === undefined ? 0 : firstIndexAtOrAfter(entry.dates, range.start);
-      const to = range.end === undefined ? entry.dates.length : firstIndexAfter(entry.dates, range.end);
+      const one = entry.series;
+      // ISO dates sort as text, and a series' periods ascend
+      const dateAt = (index: number) => periodDate(one, index);
+      const length = one.values.length;
+      const from =
+        range.start === undefined ? 0 : lowerBound(length, (i) => dateAt(i) >= (range.start as string));
+      const to =
+        range.end === undefined ? length : lowerBound(length, (i) => dateAt(i) > (range.end as string));
       return {
         id,
-        frequency: entry.summary.frequency,
-        dates: entry.dates.slice(from, to),
-        values: entry.values.slice(from, to),
+        frequency: one.frequency,
+        dates: periodDates(one, from, to),
+        values: Array.from(one.values.subarray(from, Math.max(from, to))),
       };
     },
   };
 }
 
-function firstIndexAtOrAfter(dates: readonly string[], date: string): number {
-  return lowerBound(dates, (d) => d >= date);
-}
-
-function firstIndexAfter(dates: readonly string[], date: string): number {
-  return lowerBound(dates, (d) => d > date);
-}
-
-/** The first index where `isPast` holds, for a predicate that is false and then true along `dates`. */
-function lowerBound(dates: readonly string[], isPast: (date: string) => boolean): number {
+/** The first index in [0, length) where `isPast` holds, for a predicate false and then true along the series. */
+function lowerBound(length: number, isPast: (index: number) => boolean): number {
   let low = 0;
-  let high = dates.length;
+  let high = length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (isPast(dates[mid])) high = mid;
+    if (isPast(mid)) high = mid;
     else low = mid + 1;
   }
   return low;

@@ -1,5 +1,5 @@
 import type { Config } from "../config/index.ts";
-import { loadSeries, type Series } from "../data/index.ts";
+import { loadSeries, periodDate, type Series } from "../data/index.ts";
 import { averageIntervalMetrics, type IntervalMetrics } from "../intervals/index.ts";
 import { averageMetrics, type ErrorMetrics, errorMetrics } from "../metrics/index.ts";
 import { largest, smallest } from "./extremes.ts";
@@ -118,7 +118,7 @@ export async function crossValidate(
         if (k < 0) continue;
         const origin = panel.origins[s][k];
         const actual = panel.actuals[s][k];
-        const cutoff = one.dates[origin - 1];
+        const cutoff = periodDate(one, origin - 1);
         if (perRank[rank].cutoff === "") perRank[rank].cutoff = cutoff;
         perRank[rank].model.push(errorMetrics(actual, panel.ensembleCv[s][k], scale));
         pooled.actual.push(...actual);
@@ -131,7 +131,7 @@ export async function crossValidate(
           rows.push({
             series_id: one.id,
             cutoff,
-            date: one.dates[origin + step],
+            date: periodDate(one, origin + step),
             actual: value,
             ensemble: panel.ensembleCv[s][k][step],
             members: panel.runs.map((run) => run.cv[s][k][step]),

@@ -1,7 +1,7 @@
 import type { Frequency } from "../config/index.ts";
 import { parseIsoDay } from "../data/dates.ts";
 import { periodStartDay } from "../data/frequency.ts";
-import type { Series } from "../data/index.ts";
+import { periodDates, type Series } from "../data/index.ts";
 import { holidayDays } from "../features/index.ts";
 import { seasonalNaiveScale } from "../metrics/index.ts";
 
@@ -24,7 +24,7 @@ export function holidayPeriodErrors(
   season: number,
   forecasts: Record<string, readonly Float64Array[]>,
 ): HolidayErrors {
-  const years = splits.flatMap(({ test }) => test.dates.map((d) => Number(d.slice(0, 4))));
+  const years = splits.flatMap(({ test }) => periodDates(test).map((d) => Number(d.slice(0, 4))));
   const holidays = holidayDays({ country, types: ["public"] }, Math.min(...years), Math.max(...years) + 1);
   const holds = (date: string) => {
     const start = parseIsoDay(date) as number;
@@ -35,7 +35,9 @@ export function holidayPeriodErrors(
   const sums: Record<string, number[]> = Object.fromEntries(Object.keys(forecasts).map((k) => [k, []]));
   splits.forEach(({ fit, test }, s) => {
     const scale = seasonalNaiveScale(fit.values, season);
-    const at = test.dates.map((d, i) => (holds(d) ? i : -1)).filter((i) => i >= 0);
+    const at = periodDates(test)
+      .map((d, i) => (holds(d) ? i : -1))
+      .filter((i) => i >= 0);
     points += at.length;
     if (at.length === 0 || !(scale > 0)) return;
     for (const [name, list] of Object.entries(forecasts)) {

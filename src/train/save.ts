@@ -14,6 +14,7 @@ import {
   addPeriods,
   fitPooledNormalization,
   fitSeriesNormalization,
+  lastPeriodDate,
   type Series,
   type SplitOptions,
 } from "../data/index.ts";
@@ -64,7 +65,7 @@ export function measuredOn(series: readonly Series[], horizon: number, origins: 
 function storedForecasts(series: readonly Series[], panel: Panel, horizon: number): StoredForecasts {
   const scores = panel.intervalScores.ensemble;
   const entries = series.map((one, s) => {
-    const last = one.dates[one.dates.length - 1];
+    const last = lastPeriodDate(one);
     return [
       one.id,
       {

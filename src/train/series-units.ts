@@ -13,7 +13,7 @@ export interface SeriesUnit {
   frequency: Frequency;
   season: number;
   split: SplitOptions;
-  series: { id: string; dates: string[]; values: number[] }[];
+  series: { id: string; start: string; values: number[] }[];
 }
 
 /** Runs units and gives each one's models, in unit order: in this process, or on a queue's workers. */
@@ -38,9 +38,9 @@ export function seriesUnits(
       frequency: setting.frequency,
       season: setting.season,
       split: setting.split,
-      series: series.slice(start, start + size).map(({ id, dates, values }) => ({
+      series: series.slice(start, start + size).map(({ id, start, values }) => ({
         id,
-        dates,
+        start,
         values: Array.from(values),
       })),
     });
@@ -58,10 +58,10 @@ export async function trainSeriesUnit(
   progress?: GroupSetting["progress"],
 ): Promise<TrainedGroup[]> {
   const { config, frequency, season, split } = unit;
-  const series: Series[] = unit.series.map(({ id, dates, values }) => ({
+  const series: Series[] = unit.series.map(({ id, start, values }) => ({
     id,
     frequency,
-    dates,
+    start,
     values: Float64Array.from(values),
   }));
   const sources = await loadFeatureSources(config.data, frequency, series);

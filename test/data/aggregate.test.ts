@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { toRegularSeries } from "../../src/data/aggregate.ts";
 import { parseIsoDay } from "../../src/data/dates.ts";
 import type { SeriesObservations } from "../../src/data/ingest.ts";
+import { periodDates } from "../../src/data/series-dates.ts";
 
 function observations(rows: Record<string, [string, number][]>): Map<string, SeriesObservations> {
   return new Map(
@@ -25,9 +26,9 @@ describe("toRegularSeries", () => {
     const [a, b] = toRegularSeries(bySeries, "D", "own");
     expect(a.id).toBe("a");
     expect(a.frequency).toBe("D");
-    expect(a.dates).toEqual(["2023-01-01", "2023-01-02", "2023-01-03", "2023-01-04"]);
+    expect(periodDates(a)).toEqual(["2023-01-01", "2023-01-02", "2023-01-03", "2023-01-04"]);
     expect([...a.values]).toEqual([4, 0, 0, 2]);
-    expect(b.dates).toEqual(["2023-01-01"]);
+    expect(periodDates(b)).toEqual(["2023-01-01"]);
   });
 
   it("sums 7-day periods anchored at the first date, keeping its weekday", () => {
@@ -41,7 +42,7 @@ describe("toRegularSeries", () => {
       ],
     });
     const [s] = toRegularSeries(bySeries, "W", "own");
-    expect(s.dates).toEqual(["2023-01-06", "2023-01-13", "2023-01-20", "2023-01-27"]);
+    expect(periodDates(s)).toEqual(["2023-01-06", "2023-01-13", "2023-01-20", "2023-01-27"]);
     expect([...s.values]).toEqual([3, 4, 0, 8]);
   });
 
@@ -55,17 +56,17 @@ describe("toRegularSeries", () => {
       ],
     });
     const [s] = toRegularSeries(bySeries, "M", "own");
-    expect(s.dates).toEqual(["2023-01-01", "2023-02-01", "2023-03-01", "2023-04-01"]);
+    expect(periodDates(s)).toEqual(["2023-01-01", "2023-02-01", "2023-03-01", "2023-04-01"]);
     expect([...s.values]).toEqual([3, 4, 0, 8]);
   });
 
   it("gives every series the file's first to last period with a shared calendar", () => {
     const bySeries = observations({ late: [["2023-01-03", 1]], early: [["2023-01-01", 2]] });
     const [early, late] = toRegularSeries(bySeries, "D", "shared");
-    expect(early.dates).toEqual(["2023-01-01", "2023-01-02", "2023-01-03"]);
+    expect(periodDates(early)).toEqual(["2023-01-01", "2023-01-02", "2023-01-03"]);
     expect([...early.values]).toEqual([2, 0, 0]);
     expect([...late.values]).toEqual([0, 0, 1]);
     const [, lateOwn] = toRegularSeries(bySeries, "D", "own");
-    expect(lateOwn.dates).toEqual(["2023-01-03"]);
+    expect(periodDates(lateOwn)).toEqual(["2023-01-03"]);
   });
 });

@@ -3,6 +3,7 @@ import { loadConfig } from "../../src/config/index.ts";
 import { DataError } from "../../src/data/errors.ts";
 import { addPeriods } from "../../src/data/frequency.ts";
 import { keepLongSeries, type LoadConfig, loadSeries } from "../../src/data/load.ts";
+import { lastPeriodDate, periodDate, periodDates } from "../../src/data/series-dates.ts";
 import type { Series } from "../../src/data/types.ts";
 import { SALES_DATA_CSV, sharedDataFile, writeTempCsv } from "./temp-csv.ts";
 
@@ -30,9 +31,9 @@ describe("loadSeries on the real files", () => {
     expect(seed.format).toBe("long");
     expect(loaded.series.map(({ id }) => id)).toEqual(["Beauty", "Clothing", "Electronics"]);
     loaded.series.forEach((series, s) => {
-      expect(series.dates).toHaveLength(366);
-      expect(series.dates[0]).toBe("2023-01-01");
-      expect(series.dates).toEqual(seed.series[s].dates);
+      expect(series.values).toHaveLength(366);
+      expect(series.start).toBe("2023-01-01");
+      expect(periodDates(series)).toEqual(periodDates(seed.series[s]));
       expect([...series.values]).toEqual([...seed.series[s].values]);
     });
     expect(loaded.warnings).toEqual([]);
@@ -51,7 +52,7 @@ describe("loadSeries on the real files", () => {
     const loaded = await loadSeries({ ...transactionsConfig, frequency: "W" });
     // 2023-01-01 to 2024-01-01 is 52 full weeks and two days
     expect(loaded.series.map(({ values }) => values.length)).toEqual([52, 52, 52]);
-    expect(loaded.series[0].dates.at(-1)).toBe("2023-12-24");
+    expect(lastPeriodDate(loaded.series[0])).toBe("2023-12-24");
     expect(loaded.warnings).toEqual([
       "the last week, 2023-12-31 to 2024-01-06, has data only up to 2024-01-01 (2 of 7 days): " +
         "dropped from every series, since it would bias the last window low",
@@ -81,8 +82,8 @@ describe("loadSeries on the real files", () => {
     expect(series.every(({ values }) => values.length === 143)).toBe(true);
     expect(series[0].id).toBe("store_01");
     expect(series[44].id).toBe("store_45");
-    expect(series[0].dates[0]).toBe("2010-02-05");
-    expect(series[0].dates[142]).toBe("2012-10-26");
+    expect(series[0].start).toBe("2010-02-05");
+    expect(periodDate(series[0], 142)).toBe("2012-10-26");
     expect(series[0].values[0]).toBeCloseTo(1643690.9, 6);
   });
 });
@@ -98,7 +99,7 @@ describe("loadSeries on small files", () => {
       window_size: 2,
     });
     expect(frequency).toBe("W");
-    expect(series[0].dates).toEqual(["2023-01-01", "2023-01-08", "2023-01-15"]);
+    expect(periodDates(series[0])).toEqual(["2023-01-01", "2023-01-08", "2023-01-15"]);
     expect([...series[0].values]).toEqual([1, 2, 3]);
   });
 
@@ -116,7 +117,7 @@ describe("loadSeries on small files", () => {
       horizon: 2,
     });
     expect(frequency).toBe("M");
-    expect(series[0].dates).toEqual([
+    expect(periodDates(series[0])).toEqual([
       "2023-01-01",
       "2023-02-01",
       "2023-03-01",
@@ -243,7 +244,7 @@ describe("loadSeries: gaps, empty periods and partial last periods", () => {
       frequency: "W",
       window_size: 1,
     });
-    expect(series[0].dates).toEqual(["2023-01-01", "2023-01-08"]);
+    expect(periodDates(series[0])).toEqual(["2023-01-01", "2023-01-08"]);
     expect([...series[0].values]).toEqual([7, 7]);
     expect(warnings).toEqual([
       "the last week, 2023-01-15 to 2023-01-21, has data only up to 2023-01-17 (3 of 7 days): " +
@@ -279,7 +280,7 @@ describe("keepLongSeries", () => {
   const series = (id: string, length: number): Series => ({
     id,
     frequency: "D",
-    dates: Array.from({ length }, () => "2023-01-01"),
+    start: "2023-01-01",
     values: new Float64Array(length),
   });
   const config = { window_size: 3, horizon: 2, short_series: "skip" as const };

@@ -10,7 +10,7 @@ import type { Series } from "../../src/data/types.ts";
 const daily = (values: number[]): Series => ({
   id: "s",
   frequency: "D",
-  dates: values.map(() => "2023-01-01"),
+  start: "2023-01-01",
   values: Float64Array.from(values),
 });
 

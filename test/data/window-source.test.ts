@@ -18,7 +18,7 @@ function noisy(id: string, length: number, seed: number): Series {
   return {
     id,
     frequency: "D",
-    dates: Array.from({ length }, () => "2023-01-01"),
+    start: "2023-01-01",
     values: Float64Array.from({ length }, (_, i) => 50 + 10 * Math.sin(i / 3) + 5 * rng.normal()),
   };
 }

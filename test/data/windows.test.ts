@@ -7,7 +7,7 @@ import { buildWindowSets, lastWindows } from "../../src/data/windows.ts";
 const ramp = (id: string, length: number, offset = 0): Series => ({
   id,
   frequency: "D",
-  dates: Array.from({ length }, () => "2023-01-01"),
+  start: "2023-01-01",
   values: Float64Array.from({ length }, (_, i) => offset + i),
 });
 const identity = { mean: 0, std: 1 };

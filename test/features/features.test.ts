@@ -16,7 +16,7 @@ import { writeTempCsv } from "../data/temp-csv.ts";
 const day = (iso: string) => parseIsoDay(iso) as number;
 
 function weekly(id: string, dates: string[]): Series {
-  return { id, frequency: "W", dates, values: Float64Array.from(dates, (_, i) => 100 + i) };
+  return { id, frequency: "W", start: dates[0], values: Float64Array.from(dates, (_, i) => 100 + i) };
 }
 
 function need<T>(value: T | null): T {
@@ -103,7 +103,9 @@ describe("calendar features", () => {
   it("flags the weekday of each daily period at its own position", async () => {
     // 2024-01-01 is a Monday
     const dates = Array.from({ length: 7 }, (_, t) => `2024-01-0${t + 1}`);
-    const series: Series[] = [{ id: "d", frequency: "D", dates, values: new Float64Array(7) }];
+    const series: Series[] = [
+      { id: "d", frequency: "D", start: dates[0], values: new Float64Array(dates.length) },
+    ];
     const sources = await loadFeatureSources({ ...noFeatures, calendar: true }, "D", series);
     const features = buildSeriesFeatures(need(sources), series, 0);
     const names = calendarNames("D");

@@ -6,8 +6,7 @@ import { type FitContext, MEMBERS } from "../../src/forecasters/index.ts";
 const base = loadConfig("config/config.yaml", ["train.max_epochs=3"], {});
 
 function series(id: string, values: number[]): Series {
-  const dates = values.map((_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10));
-  return { id, frequency: "D", dates, values: Float64Array.from(values) };
+  return { id, frequency: "D", start: "2024-01-01", values: Float64Array.from(values) };
 }
 
 function context(config: Config, horizon: number, windowSize: number, season = 7): FitContext {

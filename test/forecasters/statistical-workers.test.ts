@@ -5,8 +5,7 @@ import { type FitContext, MEMBERS } from "../../src/forecasters/index.ts";
 import { runMember } from "../../src/train/cross-validation.ts";
 
 function series(id: string, values: number[]): Series {
-  const dates = values.map((_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10));
-  return { id, frequency: "D", dates, values: Float64Array.from(values) };
+  return { id, frequency: "D", start: "2024-01-01", values: Float64Array.from(values) };
 }
 
 /** Weekly patterns at different levels and trends, and one history too short to fit (a fallback). */

@@ -17,8 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), "salescast-cv-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function series(id: string, values: number[]): Series {
-  const dates = values.map((_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10));
-  return { id, frequency: "D", dates, values: Float64Array.from(values) };
+  return { id, frequency: "D", start: "2024-01-01", values: Float64Array.from(values) };
 }
 
 const wavy = (n: number, phase = 0) =>
