@@ -7,7 +7,7 @@ import {
   readdirSync,
   renameSync,
   rmSync,
-  writeFileSync,
+  writeSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
 
@@ -42,12 +42,28 @@ function saveError(what: string, error: unknown): SaveError {
   return new SaveError(`cannot save ${what}: ${cause}${code ? ` (${code})` : ""}`);
 }
 
+/** writeSync may write less than asked: loop until the whole chunk is written. */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+}
+
 /** Writes a file so that readers see either the old content or the whole new one, never a part. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  writeChunksAtomic(path, [data]);
+}
+
+/** As writeFileAtomic, for content made piece by piece (a large export never held as one string). */
+export function writeChunksAtomic(path: string, chunks: Iterable<string | Uint8Array>): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = join(dirname(path), `.${randomBytes(6).toString("hex")}.tmp`);
   try {
-    writeFileSync(temp, data, { flush: true });
+    const fd = openSync(temp, "w");
+    try {
+      for (const chunk of chunks) writeAll(fd, typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(temp, path);
     fsyncPath(dirname(path));
   } catch (error) {

@@ -1,4 +1,4 @@
-export { writeFileAtomic, writeFolderAtomic } from "./atomic.ts";
+export { writeChunksAtomic, writeFileAtomic, writeFolderAtomic } from "./atomic.ts";
 export {
   ARTIFACT_FILES,
   ARTIFACT_FORMAT_VERSION,

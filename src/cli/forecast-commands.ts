@@ -1,9 +1,15 @@
 import type { Command } from "commander";
-import { type ArtifactMeta, type StoredForecasts, writeFileAtomic } from "../artifact/index.ts";
+import {
+  type ArtifactMeta,
+  type StoredForecasts,
+  writeChunksAtomic,
+  writeFileAtomic,
+} from "../artifact/index.ts";
 import { DEFAULT_CONFIG_PATH, loadConfig } from "../config/index.ts";
 import {
+  checkStoredForecast,
   ForecastInputError,
-  forecastsCsv,
+  forecastCsvChunks,
   type SeriesForecast,
   storedSeriesForecast,
 } from "../forecast/index.ts";
@@ -66,33 +72,41 @@ async function forecastCommand(overrides: string[], flags: ForecastFlags): Promi
     throw new UsageError(`--out must name a .csv or .json file, got '${flags.out}'`);
   }
   const registry = await Registry.open(config.registry);
-  let forecasts: SeriesForecast[];
+  let bySeries: Awaited<ReturnType<typeof productionForecasts>>;
   try {
-    const bySeries = await productionForecasts(registry);
-    if (bySeries.size === 0)
-      throw new UsageError("no model is in production: train one with `npx salescast train`");
-    const ids = flags.series.length > 0 ? flags.series : [...bySeries.keys()].sort();
-    forecasts = ids.map((id) => {
-      const entry = bySeries.get(id);
-      if (!entry) throw new UsageError(`--series: no production model was trained on series '${id}'`);
-      try {
-        return storedSeriesForecast(entry.stored, id, horizon, {
-          levels,
-          clipNegative: config.forecast.clip_negative,
-        });
-      } catch (error) {
-        if (error instanceof ForecastInputError) throw new UsageError(error.message);
-        throw error;
-      }
-    });
+    bySeries = await productionForecasts(registry);
   } finally {
     await registry.close();
   }
-  const text = flags.out?.endsWith(".csv")
-    ? forecastsCsv(forecasts, levels)
-    : `${JSON.stringify({ series: forecasts }, null, 2)}\n`;
-  if (flags.out === undefined) process.stdout.write(text);
-  else writeFileAtomic(flags.out, text);
+  if (bySeries.size === 0)
+    throw new UsageError("no model is in production: train one with `npx salescast train`");
+  const ids = flags.series.length > 0 ? flags.series : [...bySeries.keys()].sort();
+  // every series is checked before the first row is written: a bad request leaves no partial output
+  const entries = ids.map((id) => {
+    const entry = bySeries.get(id);
+    if (!entry) throw new UsageError(`--series: no production model was trained on series '${id}'`);
+    cliInput(() => checkStoredForecast(entry.stored, id, horizon));
+    return [id, entry.stored] as const;
+  });
+  const intervals = { levels, clipNegative: config.forecast.clip_negative };
+  function* forecasts(): Generator<SeriesForecast> {
+    for (const [id, stored] of entries) yield storedSeriesForecast(stored, id, horizon, intervals);
+  }
+  const chunks = flags.out?.endsWith(".csv")
+    ? forecastCsvChunks(forecasts(), levels)
+    : [`${JSON.stringify({ series: [...forecasts()] }, null, 2)}\n`];
+  if (flags.out === undefined) for (const chunk of chunks) process.stdout.write(chunk);
+  else writeChunksAtomic(flags.out, chunks);
+}
+
+/** A forecast input error as the CLI's usage error (exit 2, the message as it is). */
+function cliInput<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof ForecastInputError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 async function cvCommand(overrides: string[], flags: CvFlags): Promise<void> {

@@ -7,4 +7,10 @@ export {
   SalesForecaster,
 } from "./forecaster.ts";
 export { type Intervals, NO_CALIBRATION_NOTE, storedIntervals, WindowIntervals } from "./intervals.ts";
-export { forecastsCsv, type IntervalRequest, type SeriesForecast, storedSeriesForecast } from "./stored.ts";
+export {
+  checkStoredForecast,
+  forecastCsvChunks,
+  type IntervalRequest,
+  type SeriesForecast,
+  storedSeriesForecast,
+} from "./stored.ts";

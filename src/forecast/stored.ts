@@ -19,16 +19,15 @@ export interface IntervalRequest {
 }
 
 /**
- * The forecast a model stored at training for `seriesId`, from the end of its training data: the ensemble's
- * values with their dates, and each member's. A horizon beyond the trained one, a series the model has no
- * forecast for, or a model that stores none are ForecastInputErrors naming what is wrong.
+ * Checks that a model's stored forecasts can answer for `seriesId` up to `horizon`: a horizon beyond the
+ * trained one, a series the model has no forecast for, or a model that stores none are ForecastInputErrors
+ * naming what is wrong. Cheap, so that an export checks every series before it writes its first row.
  */
-export function storedSeriesForecast(
+export function checkStoredForecast(
   stored: StoredForecasts | null,
   seriesId: string,
   horizon?: number,
-  intervals?: IntervalRequest,
-): SeriesForecast {
+): { stored: StoredForecasts; steps: number } {
   if (stored === null) {
     throw new ForecastInputError(
       `the model serving series '${seriesId}' stores no forecasts (it was saved before stored forecasts existed): train a new version`,
@@ -42,10 +41,24 @@ export function storedSeriesForecast(
       "length",
     );
   }
-  const entry = Object.hasOwn(stored.series, seriesId) ? stored.series[seriesId] : undefined;
-  if (entry === undefined) {
+  if (!Object.hasOwn(stored.series, seriesId)) {
     throw new ForecastInputError(`no stored forecast for series '${seriesId}'`, "unknown_series");
   }
+  return { stored, steps };
+}
+
+/**
+ * The forecast a model stored at training for `seriesId`, from the end of its training data: the ensemble's
+ * values with their dates, and each member's; what checkStoredForecast rejects is a ForecastInputError.
+ */
+export function storedSeriesForecast(
+  maybeStored: StoredForecasts | null,
+  seriesId: string,
+  horizon?: number,
+  intervals?: IntervalRequest,
+): SeriesForecast {
+  const { stored, steps } = checkStoredForecast(maybeStored, seriesId, horizon);
+  const entry = stored.series[seriesId];
   const point = entry.values.slice(0, steps);
   const answer: SeriesForecast = {
     series_id: seriesId,
@@ -62,13 +75,19 @@ export function storedSeriesForecast(
   return answer;
 }
 
+const CSV_CHUNK_CHARS = 1 << 16;
+
 /**
  * Rows `series_id,date,forecast` with a header, for spreadsheets, and `lo_L,hi_L` per asked level (empty for
- * a series without intervals); ids are quoted when they need it.
+ * a series without intervals); ids are quoted when they need it. Given in chunks of about 64 KiB, each made
+ * when it is asked for, so an export of every series is never one string in memory.
  */
-export function forecastsCsv(forecasts: readonly SeriesForecast[], levels: readonly number[] = []): string {
+export function* forecastCsvChunks(
+  forecasts: Iterable<SeriesForecast>,
+  levels: readonly number[] = [],
+): Generator<string> {
   const keys = levels.map(String);
-  const lines = [["series_id", "date", "forecast", ...keys.flatMap((k) => [`lo_${k}`, `hi_${k}`])].join(",")];
+  let chunk = `${["series_id", "date", "forecast", ...keys.flatMap((k) => [`lo_${k}`, `hi_${k}`])].join(",")}\n`;
   for (const { series_id, forecast, intervals } of forecasts) {
     const id = csvField(series_id);
     forecast.forEach(({ date, value }, step) => {
@@ -76,10 +95,14 @@ export function forecastsCsv(forecasts: readonly SeriesForecast[], levels: reado
         const band = intervals?.[k];
         return band ? [String(band.lower[step]), String(band.upper[step])] : ["", ""];
       });
-      lines.push([id, date, value, ...bounds].join(","));
+      chunk += `${[id, date, value, ...bounds].join(",")}\n`;
     });
+    if (chunk.length >= CSV_CHUNK_CHARS) {
+      yield chunk;
+      chunk = "";
+    }
   }
-  return `${lines.join("\n")}\n`;
+  yield chunk;
 }
 
 function csvField(value: string): string {

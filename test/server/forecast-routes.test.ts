@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, type SalescastApp } from "../../src/server/index.ts";
-import { serveFolders, type TrainedModels, trainTestModels } from "./trained-models.ts";
+import type { ServingModels } from "../../src/server/serving-models.ts";
+import { loadForecaster, serveFolders, type TrainedModels, trainTestModels } from "./trained-models.ts";
 
 let trained: TrainedModels;
+let models: ServingModels;
 let app: SalescastApp;
 
 beforeAll(async () => {
   trained = await trainTestModels();
-  app = await buildApp({
-    config: trained.config,
-    models: await serveFolders([trained.global, trained.beauty]),
-  });
+  models = await serveFolders([trained.global, trained.beauty]);
+  app = await buildApp({ config: trained.config, models });
 });
 
 afterAll(async () => {
@@ -111,5 +111,26 @@ describe("GET /api/forecast", () => {
       series.flatMap((s) => s.forecast.map((p) => `${s.series_id},${p.date},${p.value}`)),
     );
     expect(lines).toHaveLength(1 + 3 * 2);
+  });
+
+  it("refuses a horizon beyond the trained one with a 422 before any CSV row is sent", async () => {
+    const over = await app.inject({
+      method: "GET",
+      url: "/api/forecast?horizon=15",
+      headers: { accept: "text/csv" },
+    });
+    expect(over.statusCode).toBe(422);
+    expect(over.json().message).toBe(
+      "horizon must be at most 14, the horizon the model was trained for, got 15",
+    );
+  });
+
+  it("lets go of the versions it streamed once the CSV is sent: a promotion after it completes", async () => {
+    const csv = await app.inject({ method: "GET", url: "/api/forecast", headers: { accept: "text/csv" } });
+    expect(csv.statusCode).toBe(200);
+    // a version still leased would keep the replaced global model from closing: replace would never resolve
+    const replaced = models.replace(await loadForecaster(trained.global, "again")).then(() => "replaced");
+    const timeout = new Promise((resolve) => setTimeout(resolve, 5000, "still leased"));
+    expect(await Promise.race([replaced, timeout])).toBe("replaced");
   });
 });

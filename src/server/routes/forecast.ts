@@ -1,10 +1,11 @@
+import { Readable } from "node:stream";
 import { type Static, Type } from "@fastify/type-provider-typebox";
-import { forecastsCsv, storedSeriesForecast } from "../../forecast/index.ts";
+import { checkStoredForecast, forecastCsvChunks, storedSeriesForecast } from "../../forecast/index.ts";
 import type { SalescastApp } from "../base-app.ts";
 import { HttpError } from "../errors.ts";
 import { LevelQueryField, levelsFromQuery } from "../levels.ts";
 import { errorResponses, IntervalsSchema, NotesSchema, SeriesParams } from "../schemas.ts";
-import type { ServingModelInfo, ServingModels } from "../serving-models.ts";
+import type { Lease, ServingModel, ServingModelInfo, ServingModels } from "../serving-models.ts";
 
 const HorizonQuery = Type.Object({
   horizon: Type.Optional(
@@ -151,26 +152,63 @@ export function registerForecastRoutes(
     async (request, reply) => {
       const horizon = parsedHorizon(request.query);
       const levels = levelsFromQuery(request.query.level, defaultLevels);
-      const ids = [...new Set(models.list().flatMap((model) => model.forecaster.seriesIds))].sort();
-      const series = ids.filter((id) => hasStored(models, id)).map((id) => forecastOf(id, horizon, levels));
-      if (wantsCsv(request.headers.accept)) {
-        // A string payload with its own content type is sent as it is, past the JSON serializer.
-        return reply.type("text/csv; charset=utf-8").send(forecastsCsv(series, levels) as never);
+      const leased = leaseEverySeries(models);
+      let streaming = false;
+      try {
+        // checked before the first byte: a horizon some model cannot give is a 422, not a cut stream
+        for (const [id, model] of leased.bySeries)
+          checkStoredForecast(model.forecaster.storedForecasts, id, horizon);
+        const forecasts = function* () {
+          for (const [id, model] of leased.bySeries) {
+            const { forecaster } = model;
+            yield {
+              ...storedSeriesForecast(forecaster.storedForecasts, id, horizon, {
+                levels,
+                clipNegative: forecaster.clipsNegative,
+              }),
+              model: model.info,
+            };
+          }
+        };
+        if (!wantsCsv(request.headers.accept)) return { series: [...forecasts()] };
+        // Streamed as it is made; the leases hold the versions read until the stream closes, however it ends.
+        const body = Readable.from(forecastCsvChunks(forecasts(), levels));
+        body.once("close", leased.release);
+        streaming = true;
+        // a stream with its own content type goes past the JSON serializer
+        return reply.type("text/csv; charset=utf-8").send(body as never);
+      } finally {
+        if (!streaming) leased.release();
       }
-      return { series };
     },
   );
 }
 
-/** Whether the model serving `id` stored forecasts (format 1 models did not; they are left out of the list). */
-function hasStored(models: ServingModels, id: string): boolean {
-  const lease = models.acquireForSeries(id);
-  if (!lease) return false;
-  try {
-    return lease.model.forecaster.storedForecasts !== null;
-  } finally {
-    lease.release();
+/**
+ * The serving model of every series that has stored forecasts, sorted by id, each model leased once until
+ * `release`: a long export reads one set of versions even when a promotion lands meanwhile. Models saved
+ * before stored forecasts existed are left out.
+ */
+function leaseEverySeries(models: ServingModels): {
+  bySeries: Map<string, ServingModel>;
+  release: () => void;
+} {
+  const leases = new Map<ServingModel, Lease>();
+  const bySeries = new Map<string, ServingModel>();
+  const ids = [...new Set(models.list().flatMap((model) => model.forecaster.seriesIds))].sort();
+  for (const id of ids) {
+    const lease = models.acquireForSeries(id);
+    if (!lease) continue;
+    const { model } = lease;
+    if (leases.has(model)) lease.release();
+    else leases.set(model, lease);
+    if (model.forecaster.storedForecasts !== null) bySeries.set(id, model);
   }
+  const release = () => {
+    // a lease's release is idempotent: the stream's close may come after an error's release
+    for (const lease of leases.values()) lease.release();
+  };
+  return { bySeries, release };
 }
 
 function wantsCsv(accept: string | undefined): boolean {
