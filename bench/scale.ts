@@ -7,14 +7,18 @@
  * Prints a table and JSON lines:
  *
  *     npm run bench:scale [-- --series 1000,10000 --members linear,network,mstl,ets,seasonal_naive --workers 1]
+ *         [--plot FILE.svg]
  *
+ * With `--plot`, it also draws the growth of total time and peak RSS with the series count, one line per member
+ * (and worker count), on log-log axes.
  * The machine may be shared: figures are single runs; the ratio to MSTL is the figure to compare.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { logLogSvg, type PlotLine } from "./plot.ts";
 import { canPin, onCore } from "./server-process.ts";
 import { DEFAULT_SYNTHETIC, writeSyntheticCsv } from "./synthetic.ts";
 
@@ -24,6 +28,7 @@ const { values: args, positionals: overrides } = parseArgs({
     members: { type: "string" },
     length: { type: "string" },
     workers: { type: "string" },
+    plot: { type: "string" },
   },
   allowPositionals: true,
 });
@@ -108,3 +113,24 @@ for (const r of rows) {
   );
 }
 for (const r of rows) console.log(JSON.stringify({ bench: "scale", length, ...r }));
+
+if (args.plot) {
+  const lineOf = (value: (r: Row) => number): PlotLine[] =>
+    [...new Set(rows.map((r) => `${r.member}\u0000${r.workers}`))].map((key) => {
+      const [member, workers] = key.split("\u0000");
+      const mine = rows.filter((r) => r.member === member && r.workers === Number(workers));
+      return {
+        name: workerCounts.length > 1 ? `${member} × ${workers}` : member,
+        points: mine.map((r): [number, number] => [r.series, value(r)]),
+      };
+    });
+  const svg = logLogSvg(
+    [
+      { title: "total time", yLabel: "seconds", lines: lineOf((r) => r.total_s) },
+      { title: "peak memory", yLabel: "peak RSS, MiB", lines: lineOf((r) => r.peak_rss_mib) },
+    ],
+    `series (× ${length} days)`,
+  );
+  writeFileSync(args.plot, svg);
+  process.stderr.write(`plot written to ${args.plot}\n`);
+}
