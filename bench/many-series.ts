@@ -69,7 +69,7 @@ function step(name: string): Record<string, unknown> {
   const run = spawnSync(command, argv, { cwd: REPO, encoding: "utf8", maxBuffer: 1 << 26 });
   if (run.status !== 0) throw new Error(`step ${name} failed:\n${run.stderr}`);
   const line = run.stdout.split("\n").find((l) => l.startsWith("{"));
-  process.stderr.write(`${name} done\n`);
+  process.stderr.write(`${name} done: ${line}\n`);
   return JSON.parse(line as string);
 }
 
@@ -118,7 +118,7 @@ async function streamCsv(): Promise<{
   const spawned = performance.now();
   const server = spawn(command, argv, { cwd: REPO, stdio: ["ignore", "ignore", "inherit"] });
   try {
-    await waitUntilUp(PORT, server);
+    await waitUntilUp(PORT, server, 600_000);
     const ready = (performance.now() - spawned) / 1000;
     const started = performance.now();
     const response = await fetch(`http://127.0.0.1:${PORT}/api/forecast`, {
@@ -142,12 +142,14 @@ async function streamCsv(): Promise<{
   }
 }
 
+let finished = false;
 try {
   const rows = count * length;
   const ingest = step("ingest");
   const train = step("train");
   const predict = step("predict");
   const csv = exportCsv();
+  process.stderr.write(`forecast --out done: ${JSON.stringify(csv)}\n`);
   const stream = await streamCsv();
   const expectedLines = count * HORIZON;
   if (csv.lines !== expectedLines || stream.lines !== expectedLines) {
@@ -194,6 +196,9 @@ try {
   ]) {
     console.log(JSON.stringify({ bench: "many-series", series: count, length, ...result }));
   }
+  finished = true;
 } finally {
-  rmSync(root, { recursive: true, force: true });
+  // a failed run keeps its model for a look
+  if (finished) rmSync(root, { recursive: true, force: true });
+  else process.stderr.write(`the run's models and files are kept in ${root}\n`);
 }

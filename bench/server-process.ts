@@ -8,9 +8,9 @@ export const canPin = spawnSync("taskset", ["-c", "0", "true"]).status === 0;
 export const onCore = (core: string, command: string, args: string[]): [string, string[]] =>
   canPin ? ["taskset", ["-c", core, command, ...args]] : [command, args];
 
-/** Polls GET /api/health until it answers 200; a server takes a second or so to load. */
-export async function waitUntilUp(port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
+/** Polls GET /api/health until it answers 200; a server takes a second or so to load, a large model longer. */
+export async function waitUntilUp(port: number, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the server on port ${port} exited with ${child.exitCode}`);
     try {
@@ -20,5 +20,5 @@ export async function waitUntilUp(port: number, child: ChildProcess): Promise<vo
     }
     await sleep(100);
   }
-  throw new Error(`the server on port ${port} did not come up within 60 s`);
+  throw new Error(`the server on port ${port} did not come up within ${timeoutMs / 1000} s`);
 }

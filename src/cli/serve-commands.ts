@@ -3,6 +3,7 @@ import { type Config, DEFAULT_CONFIG_PATH, loadConfig } from "../config/index.ts
 import { ForecastInputError } from "../forecast/index.ts";
 import { Registry, removeOrphanedArtifacts, removeStalePartials } from "../registry/index.ts";
 import {
+  backgroundSeriesCatalog,
   buildApp,
   checkAdminExposure,
   closeOnSignals,
@@ -56,15 +57,22 @@ function listenOverrides({ port, host }: ServeFlags): string[] {
   return overrides;
 }
 
-/** The sales history for the dashboard's series routes; without it the server still serves forecasts. */
-async function seriesCatalog(config: Config): Promise<{ catalog?: SeriesCatalog; problem?: string }> {
-  try {
-    return { catalog: await loadSeriesCatalog(config.data) };
-  } catch (error) {
-    return {
-      problem: `GET /api/series is off: cannot read ${config.data.csv_path}: ${(error as Error).message}`,
-    };
-  }
+/**
+ * The sales history for the dashboard's series routes, read in the background: the server listens and serves
+ * forecasts meanwhile, and GET /api/series answers 503 until it is read (or says why it cannot be).
+ */
+function seriesCatalog(config: Config): { catalog: SeriesCatalog; logProblem: (log: LoadLog) => void } {
+  const file = config.data.csv_path;
+  // backgroundSeriesCatalog handles a rejection at once; the log hears of it once the server has one
+  const loading = loadSeriesCatalog(config.data);
+  return {
+    catalog: backgroundSeriesCatalog(loading, file),
+    logProblem: (log) => {
+      loading.catch((error: Error) =>
+        log.warn(`GET /api/series answers 503: cannot read ${file}: ${error.message}`),
+      );
+    },
+  };
 }
 
 /**
@@ -133,9 +141,9 @@ async function serve(overrides: string[], flags: ServeFlags): Promise<void> {
         ? { startedBefore: new Date(Date.now() - config.train.limits.max_seconds * 1000) }
         : {},
     );
-    const { catalog, problem } = await seriesCatalog(config);
+    const { catalog, logProblem } = seriesCatalog(config);
     app = await buildApp({ config, models, registry, catalog, logger });
-    if (problem !== undefined) app.log.warn(problem);
+    logProblem(app.log);
     for (const run of interrupted)
       app.log.warn(`training run ${run.id} was cut off by a stop: marked failed`);
     await cleanArtifacts(config, registry, app.log);

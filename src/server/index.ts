@@ -23,7 +23,12 @@ export {
   UnloadableModelError,
 } from "./model-loader.ts";
 export { forecastBody } from "./responses.ts";
-export { createSeriesCatalog, loadSeriesCatalog, type SeriesCatalog } from "./series-catalog.ts";
+export {
+  backgroundSeriesCatalog,
+  createSeriesCatalog,
+  loadSeriesCatalog,
+  type SeriesCatalog,
+} from "./series-catalog.ts";
 export {
   GLOBAL_MODEL,
   type Lease,

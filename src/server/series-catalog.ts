@@ -44,6 +44,33 @@ interface Entry {
   series: Series;
 }
 
+/** The catalog is not there: still being read at the server's start, or its file could not be read. */
+export class CatalogUnavailableError extends Error {
+  override name = "CatalogUnavailableError";
+}
+
+/**
+ * A catalog read in the background, so that a server over a large history listens (and forecasts) at once:
+ * until the read ends, and after a failed one, list and history throw CatalogUnavailableError saying which.
+ */
+export function backgroundSeriesCatalog(loading: Promise<SeriesCatalog>, source: string): SeriesCatalog {
+  let ready: SeriesCatalog | undefined;
+  let problem = `the sales history (${source}) is still being read at the server's start; try again shortly`;
+  loading.then(
+    (catalog) => {
+      ready = catalog;
+    },
+    (error: Error) => {
+      problem = `the sales history could not be read from ${source}: ${error.message}`;
+    },
+  );
+  const current = (): SeriesCatalog => {
+    if (ready === undefined) throw new CatalogUnavailableError(problem);
+    return ready;
+  };
+  return { list: () => current().list(), history: (id, range) => current().history(id, range) };
+}
+
 /** Reads the configured CSV once (as training does) and keeps every series in memory. */
 export async function loadSeriesCatalog(config: LoadConfig): Promise<SeriesCatalog> {
   const { series } = await loadSeries(config);

@@ -3,7 +3,11 @@ import type { LoadConfig } from "../../src/data/index.ts";
 import { createBaseApp, type SalescastApp } from "../../src/server/base-app.ts";
 import { registerDocs } from "../../src/server/routes/docs.ts";
 import { registerSeriesRoutes } from "../../src/server/routes/series.ts";
-import { loadSeriesCatalog } from "../../src/server/series-catalog.ts";
+import {
+  backgroundSeriesCatalog,
+  loadSeriesCatalog,
+  type SeriesCatalog,
+} from "../../src/server/series-catalog.ts";
 import { writeTempCsv } from "../data/temp-csv.ts";
 
 // Two daily series in the long format; "b" has no row on 2024-01-03, a period without sales.
@@ -141,6 +145,54 @@ describe("the OpenAPI document", () => {
       description: expect.stringContaining("YYYY-MM-DD"),
     });
     expect(parameters.end).toMatchObject({ in: "query", description: expect.stringContaining("YYYY-MM-DD") });
-    expect(Object.keys(one.responses).sort()).toEqual(["200", "400", "404"]);
+    expect(Object.keys(one.responses).sort()).toEqual(["200", "400", "404", "503"]);
+  });
+});
+
+describe("a catalog read in the background", () => {
+  async function appOver(catalog: SeriesCatalog): Promise<SalescastApp> {
+    const server = createBaseApp({ bodyLimit: 1024 });
+    registerSeriesRoutes(server, { catalog });
+    await server.ready();
+    return server;
+  }
+
+  it("answers 503 while the file is read, then the series", async () => {
+    let finish: (catalog: SeriesCatalog) => void = () => {};
+    const loading = new Promise<SeriesCatalog>((resolve) => {
+      finish = resolve;
+    });
+    const server = await appOver(backgroundSeriesCatalog(loading, "sales.csv"));
+    try {
+      const early = await server.inject({ method: "GET", url: "/api/series/a" });
+      expect(early.statusCode).toBe(503);
+      expect(early.json()).toEqual({
+        error: "series_unavailable",
+        message: "the sales history (sales.csv) is still being read at the server's start; try again shortly",
+      });
+      finish(await loadSeriesCatalog(config));
+      await loading;
+      const list = await server.inject({ method: "GET", url: "/api/series" });
+      expect(list.statusCode).toBe(200);
+      expect(list.json().series.map((s: { id: string }) => s.id)).toEqual(["a", "b"]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("answers 503 naming why a file that cannot be read was not read", async () => {
+    const loading = loadSeriesCatalog({ ...config, csv_path: "/no/such/sales.csv" });
+    const server = await appOver(backgroundSeriesCatalog(loading, "/no/such/sales.csv"));
+    try {
+      await loading.catch(() => {});
+      const response = await server.inject({ method: "GET", url: "/api/series" });
+      expect(response.statusCode).toBe(503);
+      // the answer names the file without its folders, as every answer does
+      expect(response.json().message).toBe(
+        "the sales history could not be read from …/sales.csv: …/sales.csv: no such file",
+      );
+    } finally {
+      await server.close();
+    }
   });
 });

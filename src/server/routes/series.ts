@@ -2,7 +2,7 @@ import { type Static, Type } from "@fastify/type-provider-typebox";
 import type { SalescastApp } from "../base-app.ts";
 import { HttpError } from "../errors.ts";
 import { ErrorResponse } from "../schemas.ts";
-import type { DateRange, SeriesCatalog } from "../series-catalog.ts";
+import { CatalogUnavailableError, type DateRange, type SeriesCatalog } from "../series-catalog.ts";
 
 export interface SeriesRouteDeps {
   catalog: SeriesCatalog;
@@ -57,10 +57,10 @@ export function registerSeriesRoutes(app: SalescastApp, { catalog }: SeriesRoute
       schema: {
         tags: ["series"],
         summary: "List the series in the configured sales data",
-        response: { 200: SeriesList },
+        response: { 200: SeriesList, 503: ErrorResponse },
       },
     },
-    async () => ({ series: catalog.list() }),
+    async () => ({ series: available(() => catalog.list()) }),
   );
 
   app.get(
@@ -71,11 +71,12 @@ export function registerSeriesRoutes(app: SalescastApp, { catalog }: SeriesRoute
         summary: "One series' history, optionally within a date range (both ends inclusive)",
         params: SeriesParams,
         querystring: RangeQuery,
-        response: { 200: SeriesHistory, 400: ErrorResponse, 404: ErrorResponse },
+        response: { 200: SeriesHistory, 400: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse },
       },
     },
     async (request) => {
-      const history = catalog.history(request.params.id, checkRange(request.query));
+      const range = checkRange(request.query);
+      const history = available(() => catalog.history(request.params.id, range));
       if (history === undefined) {
         const message = `unknown series '${request.params.id}'; GET /api/series lists the known ids`;
         throw new HttpError(404, "unknown_series", message);
@@ -83,6 +84,17 @@ export function registerSeriesRoutes(app: SalescastApp, { catalog }: SeriesRoute
       return history;
     },
   );
+}
+
+/** A catalog still being read, or unreadable, is a 503 saying which. */
+function available<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof CatalogUnavailableError)
+      throw new HttpError(503, "series_unavailable", error.message);
+    throw error;
+  }
 }
 
 /** The range of the query; a bad one is a 400 naming the parameter at fault. */

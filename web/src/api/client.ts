@@ -71,8 +71,29 @@ function parseJson(text: string): unknown {
 
 const enc = encodeURIComponent;
 
+const READ_RETRY_MS = 2000;
+
+/**
+ * A server over a large history answers 503 series_unavailable while it still reads the file at its start:
+ * ask again every 2 s until it has (any other answer, or error, is the caller's).
+ */
+async function whileReading<T>(ask: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await ask();
+    } catch (error) {
+      const reading =
+        error instanceof ApiError &&
+        error.code === "series_unavailable" &&
+        /still being read/.test(error.message);
+      if (!reading) throw error;
+      await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS));
+    }
+  }
+}
+
 export const api = {
-  seriesList: () => request<SeriesList>("/api/series").then((body) => body.series),
+  seriesList: () => whileReading(() => request<SeriesList>("/api/series")).then((body) => body.series),
   seriesHistory: (id: string, range: { start?: string; end?: string } = {}) => {
     const query = new URLSearchParams();
     if (range.start) query.set("start", range.start);
