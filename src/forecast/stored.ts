@@ -90,13 +90,13 @@ export function* forecastCsvChunks(
   let chunk = `${["series_id", "date", "forecast", ...keys.flatMap((k) => [`lo_${k}`, `hi_${k}`])].join(",")}\n`;
   for (const { series_id, forecast, intervals } of forecasts) {
     const id = csvField(series_id);
-    forecast.forEach(({ date, value }, step) => {
-      const bounds = keys.flatMap((k): string[] => {
-        const band = intervals?.[k];
-        return band ? [String(band.lower[step]), String(band.upper[step])] : ["", ""];
-      });
-      chunk += `${[id, date, value, ...bounds].join(",")}\n`;
-    });
+    const bands = keys.map((k) => intervals?.[k]);
+    // string concatenation row by row: an export of 100k series is over a million rows
+    for (let step = 0; step < forecast.length; step++) {
+      let row = `${id},${forecast[step].date},${forecast[step].value}`;
+      for (const band of bands) row += band ? `,${band.lower[step]},${band.upper[step]}` : ",,";
+      chunk += `${row}\n`;
+    }
     if (chunk.length >= CSV_CHUNK_CHARS) {
       yield chunk;
       chunk = "";

@@ -90,6 +90,21 @@ describe("artifact store", () => {
     expect(() => readArtifact(saved.folder)).toThrow(/forecasts\.json is missing/);
   });
 
+  it("names the series and field of a stored forecast that is not numbers, or of a negative score", () => {
+    const bad = sample();
+    (bad.forecasts as { series: Record<string, { values: unknown[] }> }).series.Beauty.values = [12, "x"];
+    const saved = saveArtifact(tempRoot(), bad);
+    expect(() => readArtifact(saved.folder)).toThrow(
+      "forecasts.json is malformed: series.Beauty.values: must be an array of finite numbers",
+    );
+    const negative = sample();
+    const beauty = (negative.forecasts as { series: Record<string, object> }).series.Beauty;
+    Object.assign(beauty, { interval: { scale: 1, scores: [[0.5, -1]] } });
+    expect(() => readArtifact(saveArtifact(tempRoot(), negative).folder)).toThrow(
+      "forecasts.json is malformed: series.Beauty.interval.scores.0: must be an array of finite numbers >= 0",
+    );
+  });
+
   it("leaves nothing behind when filling a folder fails", () => {
     const root = tempRoot();
     expect(() =>
