@@ -1,10 +1,12 @@
 import type { Config } from "../config/index.ts";
 import { DataError, loadSeries, type Series, type SplitOptions } from "../data/index.ts";
 import { buildSeriesFeatures, loadFeatureSources } from "../features/index.ts";
+import { workerCount } from "../forecasters/statistical.ts";
 import { fitAndSaveGroup, type TrainedGroup } from "./fit-group.ts";
 import { type EpochProgress, epochProgress } from "./progress.ts";
 import { resolveSeason } from "./season.ts";
 import { inProcessUnits, seriesUnits } from "./series-units.ts";
+import { threadedUnits } from "./unit-threads.ts";
 
 export interface TrainRunResult {
   models: TrainedGroup[];
@@ -36,7 +38,7 @@ export function selectSeries(all: Series[], wanted: readonly string[]): Series[]
  * The `salescast train` job: load the configured CSV, then fit the members over the chosen series (one global
  * model, or one per series, as `train.scope` says), score them by cross-validation, combine them, and save
  * each model as one version. A per-series training runs in work units of `queue.unit_series` series: on the
- * queue's workers when `queue.url` is set, else here.
+ * queue's workers when `queue.url` is set, else here, on `train.workers` threads when there are units enough.
  */
 export async function trainFromConfig(
   config: Config,
@@ -63,11 +65,15 @@ export async function trainFromConfig(
     );
     return { models: [model], warnings: loaded.warnings };
   }
+  const units = seriesUnits(series, setting, config.queue.unit_series);
+  const threads = Math.min(workerCount(config.train.workers), units.length);
+  const root = config.paths.artifacts;
   const runner = config.queue.url
-    ? await (await import("../queue/index.ts")).openQueueRunner(config.queue, config.paths.artifacts)
-    : inProcessUnits(config.paths.artifacts, progress);
+    ? await (await import("../queue/index.ts")).openQueueRunner(config.queue, root)
+    : threads > 1
+      ? threadedUnits(root, threads)
+      : inProcessUnits(root, progress);
   try {
-    const units = seriesUnits(series, setting, config.queue.unit_series);
     if (units.length > 0) options.onUnits?.(0, units.length);
     const trained = await runner.run(units, (done) => options.onUnits?.(done, units.length));
     return { models: trained.flat(), warnings: loaded.warnings };

@@ -6,6 +6,7 @@ import { loadConfig } from "../../src/config/index.ts";
 import type { Series } from "../../src/data/index.ts";
 import { packModels, unpackModels } from "../../src/queue/packed-models.ts";
 import { inProcessUnits, seriesUnits, trainSeriesUnit } from "../../src/train/series-units.ts";
+import { threadedUnits } from "../../src/train/unit-threads.ts";
 import { CONFIG_FILE } from "../server/trained-models.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "salescast-units-"));
@@ -64,6 +65,42 @@ describe("work units of a per-series training", () => {
     expect(d.forecasts).toEqual(alone[0].artifact.forecasts);
     expect(d.meta.onnx_sha256).toBe(alone[0].artifact.meta.onnx_sha256);
     expect(readdirSync(join(dir, "together"))).toHaveLength(5);
+  });
+
+  it("train the same models on two threads as one after another in this thread", async () => {
+    const withNetwork = loadConfig(
+      CONFIG_FILE,
+      [
+        "train.scope=per_series",
+        "model.members=[seasonal_naive, linear, network]",
+        "data.window_size=14",
+        "data.horizon=7",
+        "train.max_epochs=2",
+      ],
+      {},
+    );
+    const units = seriesUnits(all.slice(0, 3), { ...setting, config: withNetwork }, 1);
+    const here = await inProcessUnits(join(dir, "here")).run(units);
+    const threads = threadedUnits(join(dir, "threads"), 2);
+    const done: number[] = [];
+    try {
+      const threaded = await threads.run(units, (count) => done.push(count));
+      expect(done).toEqual([1, 2, 3]);
+      expect(threaded.map((unit) => unit.map((m) => m.artifact.meta.name))).toEqual([
+        ["series:a"],
+        ["series:b"],
+        ["series:c"],
+      ]);
+      threaded.flat().forEach((model, i) => {
+        const same = here.flat()[i].artifact;
+        expect(Buffer.from(model.artifact.onnx).equals(Buffer.from(same.onnx))).toBe(true);
+        expect(model.artifact.forecasts).toEqual(same.forecasts);
+        expect(model.artifact.normalization).toEqual(same.normalization);
+      });
+      expect(readdirSync(join(dir, "threads"))).toHaveLength(3);
+    } finally {
+      await threads.close();
+    }
   });
 
   it("travel as JSON and are written back whole, checked before anything is written", async () => {
