@@ -76,12 +76,13 @@ function panelSvg(panel: PlotPanel, xLabel: string, offsetX: number): string {
   return parts.join("\n");
 }
 
-/** Panels side by side sharing one x label, as one SVG document. */
-export function logLogSvg(panels: PlotPanel[], xLabel: string): string {
+/** Panels side by side sharing one x label, as one SVG document whose `title` describes it to screen readers. */
+export function logLogSvg(panels: PlotPanel[], xLabel: string, title: string): string {
   const width = WIDTH * panels.length;
   const body = panels.map((panel, i) => panelSvg(panel, xLabel, i * WIDTH)).join("\n");
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${HEIGHT}" viewBox="0 0 ${width} ${HEIGHT}" ` +
-    `font-family="sans-serif" font-size="12">\n<rect width="100%" height="100%" fill="white"/>\n${body}\n</svg>\n`
+    `font-family="sans-serif" font-size="12">\n<title>${escapeXml(title)}</title>\n` +
+    `<rect width="100%" height="100%" fill="white"/>\n${body}\n</svg>\n`
   );
 }

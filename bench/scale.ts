@@ -130,6 +130,7 @@ if (args.plot) {
       { title: "peak memory", yLabel: "peak RSS, MiB", lines: lineOf((r) => r.peak_rss_mib) },
     ],
     `series (× ${length} days)`,
+    "Total time and peak RSS of each member against the series count, log-log",
   );
   writeFileSync(args.plot, svg);
   process.stderr.write(`plot written to ${args.plot}\n`);
