@@ -12,7 +12,7 @@ import { DEFAULT_CONFIG_PATH, loadConfig } from "../src/config/index.ts";
 import { Registry } from "../src/registry/index.ts";
 import { silentProgress } from "../src/train/index.ts";
 import { trainAndRegister } from "../src/train/register.ts";
-import { onCore, waitUntilUp } from "./server-process.ts";
+import { onCore, serveArgs, waitUntilUp } from "./server-process.ts";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const DATA = fileURLToPath(new URL("../../shared/data/pharma_daily/pharma_daily_sales.csv", import.meta.url));
@@ -55,19 +55,7 @@ const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 const ids = await ensureModel();
-const [command, args] = onCore("1", process.execPath, [
-  "--import",
-  "tsx",
-  join(REPO, "src/cli.ts"),
-  "serve",
-  "--port",
-  String(PORT),
-  "--host",
-  "127.0.0.1",
-  "--log-level",
-  "warn",
-  ...overrides,
-]);
+const [command, args] = onCore("1", process.execPath, serveArgs(PORT, overrides));
 spawnSync("taskset", ["-cp", "0", String(process.pid)]);
 const server = spawn(command, args, { cwd: REPO, stdio: ["ignore", "ignore", "inherit"] });
 try {

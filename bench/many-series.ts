@@ -20,7 +20,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { onCore, waitUntilUp } from "./server-process.ts";
+import { onCore, serveArgs, waitUntilUp } from "./server-process.ts";
 import { DEFAULT_SYNTHETIC, writeSyntheticCsv } from "./synthetic.ts";
 
 const { values: args, positionals } = parseArgs({
@@ -101,20 +101,7 @@ async function streamCsv(): Promise<{
   seconds: number;
   lines: number;
 }> {
-  const [command, argv] = onCore("1", process.execPath, [
-    "--import",
-    "tsx",
-    CLI,
-    "serve",
-    "--port",
-    String(PORT),
-    "--host",
-    "127.0.0.1",
-    "--log-level",
-    "warn",
-    ...pathOverrides,
-    ...overrides,
-  ]);
+  const [command, argv] = onCore("1", process.execPath, serveArgs(PORT, [...pathOverrides, ...overrides]));
   const spawned = performance.now();
   const server = spawn(command, argv, { cwd: REPO, stdio: ["ignore", "ignore", "inherit"] });
   try {
