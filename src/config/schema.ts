@@ -62,7 +62,7 @@ export const modelSchema = z.strictObject({
   highway: z.boolean(),
   transformer: transformerSchema,
   members: z.array(z.enum(MEMBER_NAMES)).min(1),
-  ensemble: z.enum(["auto", "select", "weighted", "mean"]),
+  ensemble: z.enum(["auto", "select", "weighted", "mean", "pooled"]),
   /** The interval levels (percent) calibrated, scored and answered when a request names none. */
   levels: z
     .array(

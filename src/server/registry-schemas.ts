@@ -125,7 +125,7 @@ const ArtifactSummary = Type.Object(
     ensemble: Type.Optional(
       Type.Object(
         {
-          method: Type.String({ description: "select, weighted or mean" }),
+          method: Type.String({ description: "select, weighted, mean or pooled" }),
           members: Type.Array(Type.String()),
         },
         { description: "how the members' forecasts are combined per series (format 2)" },

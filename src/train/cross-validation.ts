@@ -4,6 +4,7 @@ import { type FitContext, type FittedMember, MEMBERS, type MemberName } from "..
 import { type ErrorMetrics, errorMetrics, mae, seasonalNaiveScale } from "../metrics/index.ts";
 import { combine, type EnsembleMethod, ensembleWeights } from "./ensemble.ts";
 import { largest } from "./extremes.ts";
+import { pooledWeights } from "./pooled-weights.ts";
 
 /**
  * Rolling-origin cross-validation origins of each series: `windows` forecast origins spaced `step` apart, the
@@ -93,12 +94,29 @@ export function pooledErrors(
   });
 }
 
-/** Each series' member weights from the members' cross-validation MAE on it (`runs` in member order). */
+/**
+ * Each series' member weights from the members' cross-validation errors (`runs` in member order): `pooled`
+ * learns one set for all series from their errors scaled by `scales`, the others weigh each series by its
+ * members' MAE there.
+ */
 export function weightsFromCv(
   method: EnsembleMethod,
   runs: readonly MemberRun[],
   actuals: readonly (readonly Float64Array[])[],
+  scales: readonly number[],
 ): number[][] {
+  if (method === "pooled") {
+    const shared =
+      pooledWeights(
+        actuals.map((list, s) => ({
+          actuals: list,
+          forecasts: runs.map((run) => run.cv[s]),
+          scale: scales[s],
+        })),
+        runs.length,
+      ) ?? runs.map(() => Number.NaN);
+    return actuals.map(() => shared);
+  }
   const maeBySeries = actuals.map((list, s) =>
     runs.map((run) =>
       list.length === 0
@@ -124,6 +142,7 @@ function ensembleAtOrigins(
   runs: readonly MemberRun[],
   actuals: readonly (readonly Float64Array[])[],
   origins: readonly (readonly number[])[],
+  scales: readonly number[],
   learnedFrom: (list: readonly number[], k: number) => number[],
 ): Float64Array[][] {
   const equal = runs.map(() => 1 / runs.length);
@@ -139,6 +158,7 @@ function ensembleAtOrigins(
           method,
           runs.map((run) => ({ ...run, cv: run.cv.map((list, s) => learned[s].map((j) => list[j])) })),
           actuals.map((list, s) => learned[s].map((j) => list[j])),
+          scales,
         )
       : null;
     origins.forEach((list, s) => {
@@ -164,9 +184,10 @@ export function ensembleCvForecasts(
   runs: readonly MemberRun[],
   actuals: readonly (readonly Float64Array[])[],
   origins: readonly (readonly number[])[],
+  scales: readonly number[],
   horizon: number,
 ): Float64Array[][] {
-  return ensembleAtOrigins(method, runs, actuals, origins, (list, k) =>
+  return ensembleAtOrigins(method, runs, actuals, origins, scales, (list, k) =>
     k < 0 ? [] : list.map((o, j) => (j < k && o + horizon <= list[k] ? j : -1)).filter((j) => j >= 0),
   );
 }
@@ -182,8 +203,9 @@ export function ensembleCrossFitForecasts(
   runs: readonly MemberRun[],
   actuals: readonly (readonly Float64Array[])[],
   origins: readonly (readonly number[])[],
+  scales: readonly number[],
 ): Float64Array[][] {
-  return ensembleAtOrigins(method, runs, actuals, origins, (list, k) =>
+  return ensembleAtOrigins(method, runs, actuals, origins, scales, (list, k) =>
     list.map((_, j) => j).filter((j) => j !== k),
   );
 }

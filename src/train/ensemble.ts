@@ -2,7 +2,7 @@ import type { Config } from "../config/index.ts";
 
 /** How members combine; `auto` (config only) picks one of the others by cross-validation. */
 export type EnsembleMethod = Exclude<Config["model"]["ensemble"], "auto">;
-export const ENSEMBLE_METHODS: readonly EnsembleMethod[] = ["weighted", "mean", "select"];
+export const ENSEMBLE_METHODS: readonly EnsembleMethod[] = ["weighted", "mean", "select", "pooled"];
 
 /**
  * Members whose blended relative error is within this factor of the best one's share the weight; the rest get
@@ -18,9 +18,10 @@ export const WEIGHTED_KEEP_WITHIN = 1.25;
  * - `select`: all weight on the lowest blended error;
  * - `weighted`: inverse squared blended error, over the members within WEIGHTED_KEEP_WITHIN of the best;
  * - `mean`: equal weights.
+ * (`pooled` shares one set of weights over all series: see pooled-weights.ts.)
  */
 export function ensembleWeights(
-  method: EnsembleMethod,
+  method: Exclude<EnsembleMethod, "pooled">,
   maeBySeries: readonly (readonly number[])[],
 ): number[][] {
   const members = maeBySeries[0]?.length ?? 0;
@@ -64,7 +65,7 @@ function argmin(values: readonly number[]): number {
   return best;
 }
 
-function oneHot(length: number, index: number): number[] {
+export function oneHot(length: number, index: number): number[] {
   const out = new Array(length).fill(0);
   out[index] = 1;
   return out;

@@ -85,13 +85,13 @@ export async function fitPanel(
   for (const name of options.members) runs.push(await runMember(name, series, context, origins));
   const candidates = options.ensemble === "auto" ? ENSEMBLE_METHODS : [options.ensemble];
   const scored = candidates.map((method) => {
-    const cv = ensembleCvForecasts(method, runs, actuals, origins, context.horizon);
+    const cv = ensembleCvForecasts(method, runs, actuals, origins, scales, context.horizon);
     return { method, cv, metrics: averaged(pooledErrors(actuals, cv, scales)) };
   });
   // The lowest cross-validation MASE; on a tie (or no MASE) the earlier method in ENSEMBLE_METHODS' order.
   const best = scored.reduce((a, b) => (b.metrics.mase < a.metrics.mase ? b : a));
   const { method, cv: ensembleCv } = best;
-  const weights = weightsFromCv(method, runs, actuals);
+  const weights = weightsFromCv(method, runs, actuals, scales);
   const ensembleFinal = series.map((_, s) =>
     combine(
       runs.map((run) => run.final[s]),
@@ -124,7 +124,7 @@ export async function fitPanel(
   );
   const scoresOf = (cv: readonly (readonly Float64Array[])[]) =>
     conformalScores(actuals, cv, originScales, context.horizon);
-  const ensembleCalibration = ensembleCrossFitForecasts(method, runs, actuals, origins);
+  const ensembleCalibration = ensembleCrossFitForecasts(method, runs, actuals, origins, scales);
   const levels = context.config.model.levels;
   const cvIntervalsOf = (cv: readonly (readonly Float64Array[])[]) =>
     crossValidatedIntervals(

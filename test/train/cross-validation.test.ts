@@ -9,7 +9,9 @@ import {
   ensembleCrossFitForecasts,
   ensembleCvForecasts,
   type MemberRun,
+  weightsFromCv,
 } from "../../src/train/cross-validation.ts";
+import { ENSEMBLE_METHODS, type EnsembleMethod } from "../../src/train/ensemble.ts";
 import { backtest } from "../../src/train/index.ts";
 import { fitPanel } from "../../src/train/panel.ts";
 
@@ -80,10 +82,10 @@ describe("cross-validation origins", () => {
         wavy(150, 2).map((v, t) => v + (t % 11)),
       ),
     ];
-    const panel = (ensemble: "auto" | "weighted" | "mean" | "select") =>
+    const panel = (ensemble: "auto" | EnsembleMethod) =>
       fitPanel(all, context, { members: config.model.members, ensemble, windows: 5, step: 7 });
     const auto = await panel("auto");
-    const each = await Promise.all((["weighted", "mean", "select"] as const).map((method) => panel(method)));
+    const each = await Promise.all(ENSEMBLE_METHODS.map((method) => panel(method)));
     const best = Math.min(...each.map((p) => p.cvMetrics.ensemble.mase));
     expect(auto.cvMetrics.ensemble.mase).toBe(best);
     const chosen = each.find((p) => p.cvMetrics.ensemble.mase === best);
@@ -95,17 +97,32 @@ describe("cross-validation origins", () => {
     // Member "naive" is perfect at the first origin and far off at the second; "linear" the other way round.
     const runs = [memberRun("naive", [10, 0]), memberRun("linear", [30, 50])];
     const actuals = [[flat(10), flat(50)]];
-    const combined = ensembleCvForecasts("weighted", runs, actuals, [[20, 30]], 2);
+    const combined = ensembleCvForecasts("weighted", runs, actuals, [[20, 30]], [1], 2);
     expect(Array.from(combined[0][0])).toEqual([20, 20]); // equal weights: (10 + 30) / 2
     // At the second origin only the first one is known, where "naive" was perfect: it takes all the weight,
     // although it is the worse member there. Knowing the second origin's error would have chosen "linear".
     expect(Array.from(combined[0][1])).toEqual([0, 0]);
   });
 
+  it("pools one set of weights over every series with `pooled`, each series' errors over its scale", () => {
+    // Two series, one origin each. On the first (scale 1) "naive" is off by 1 and "linear" perfect; on the
+    // second (scale 100) "naive" is perfect and "linear" off by 50: half a scale against one whole, so the
+    // first series decides, and "linear" takes all the weight of both. Raw errors would have chosen "naive".
+    const runs = [
+      { ...memberRun("naive", [11]), cv: [[flat(11)], [flat(0)]] },
+      { ...memberRun("linear", [10]), cv: [[flat(10)], [flat(50)]] },
+    ];
+    const weights = weightsFromCv("pooled", runs, [[flat(10)], [flat(0)]], [1, 100]);
+    expect(weights).toEqual([
+      [0, 1],
+      [0, 1],
+    ]);
+  });
+
   it("cross-fitted for the intervals, combines each origin with the weights of the others", () => {
     const runs = [memberRun("naive", [10, 0]), memberRun("linear", [30, 50])];
     const actuals = [[flat(10), flat(50)]];
-    const combined = ensembleCrossFitForecasts("weighted", runs, actuals, [[20, 30]]);
+    const combined = ensembleCrossFitForecasts("weighted", runs, actuals, [[20, 30]], [1]);
     // The first origin learns from the second, where "linear" was perfect; the second from the first.
     expect(Array.from(combined[0][0])).toEqual([30, 30]);
     expect(Array.from(combined[0][1])).toEqual([0, 0]);

@@ -328,7 +328,7 @@ export interface ModelDetail {
     window_member?: string;
     /** how the members' forecasts are combined per series (format 2) */
     ensemble?: {
-      /** select, weighted or mean */
+      /** select, weighted, mean or pooled */
       method: string;
       members: string[];
     };

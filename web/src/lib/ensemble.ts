@@ -5,6 +5,8 @@ export function ensembleMethodText(method: string | undefined): string {
       return "each series takes its one member with the lowest cross-validation error";
     case "weighted":
       return "each series weighs its best members by their cross-validation errors";
+    case "pooled":
+      return "every series shares one set of weights, fitted to the cross-validation errors of all of them";
     case "mean":
       return "each series takes the plain mean of its members";
     default:
