@@ -105,6 +105,11 @@ export const trainSchema = z.strictObject({
   workers: z.number().int().nonnegative().max(64).default(0),
   refit: z.boolean(),
   cv_windows: positiveInt.max(50),
+  /**
+   * Series the cross-validation scores at most, a seeded sample of them (0: every series): the statistical
+   * members refit at every origin, which would cost most of a large panel's training.
+   */
+  cv_series: z.number().int().nonnegative().default(2000),
   scope: z.enum(["global", "per_series"]),
   series: z.array(z.string().min(1)),
   limits: trainLimitsSchema,

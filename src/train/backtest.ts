@@ -107,6 +107,7 @@ function groupPanel(
     ensemble: config.model.ensemble,
     windows: config.train.cv_windows,
     step: holdout,
+    cvSeries: config.train.cv_series,
   });
 }
 

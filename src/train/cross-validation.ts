@@ -1,7 +1,8 @@
 import type { Series, SplitOptions } from "../data/index.ts";
-import { clipForecast, splitBounds } from "../data/index.ts";
+import { clipForecast, sampleIndices, splitBounds } from "../data/index.ts";
 import { type FitContext, type FittedMember, MEMBERS, type MemberName } from "../forecasters/index.ts";
 import { type ErrorMetrics, errorMetrics, mae, seasonalNaiveScale } from "../metrics/index.ts";
+import { Rng } from "../model/rng.ts";
 import { combine, type EnsembleMethod, ensembleWeights } from "./ensemble.ts";
 import { largest } from "./extremes.ts";
 import { pooledWeights } from "./pooled-weights.ts";
@@ -27,6 +28,19 @@ export function cvOrigins(
     }
     return origins;
   });
+}
+
+/**
+ * The origins with only a seeded sample of `count` series keeping theirs (every series when `count` is 0 or at
+ * least their number). The members and the ensemble's weights are then scored on the sample alone, which costs
+ * the statistical members `count` refits per origin instead of one per series; the rest of the series take the
+ * weights learned from the pool.
+ */
+export function sampledOrigins(origins: number[][], count: number, seed: number): number[][] {
+  if (count === 0 || count >= origins.length) return origins;
+  const rng = new Rng(seed);
+  const kept = new Set(sampleIndices(origins.length, count, () => rng.uniform()));
+  return origins.map((list, s) => (kept.has(s) ? list : []));
 }
 
 /** One member, fitted, with its forecasts at every origin (`cv[s][k]`) and from each series' end (`final[s]`). */

@@ -92,7 +92,8 @@ export async function crossValidate(
           validationLength: span,
         },
       },
-      { members: config.model.members, ensemble: config.model.ensemble, windows, step },
+      // The command scores every series at every origin it is asked for, however many there are.
+      { members: config.model.members, ensemble: config.model.ensemble, windows, step, cvSeries: 0 },
     );
     panels.push(panel);
   }

@@ -51,6 +51,7 @@ export async function fitAndSaveGroup(group: Group, setting: GroupSetting): Prom
       ensemble: config.model.ensemble,
       windows: config.train.cv_windows,
       step: split.horizon,
+      cvSeries: config.train.cv_series,
     },
   );
   const artifact = saveEnsembleModel(setting.root, series, panel, config, {

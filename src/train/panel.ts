@@ -16,6 +16,7 @@ import {
   type MemberRun,
   pooledErrors,
   runMember,
+  sampledOrigins,
   weightsFromCv,
 } from "./cross-validation.ts";
 import { crossValidatedIntervals } from "./cv-intervals.ts";
@@ -28,6 +29,8 @@ export interface PanelOptions {
   /** Cross-validation origins per series, and the periods between them. */
   windows: number;
   step: number;
+  /** Series scored by the cross-validation at most, a sample seeded by `train.seed` (0: all of them). */
+  cvSeries: number;
 }
 
 /** The members of a model fitted together, scored by cross-validation, and combined. */
@@ -77,7 +80,11 @@ export async function fitPanel(
   context: FitContext,
   options: PanelOptions,
 ): Promise<Panel> {
-  const origins = cvOrigins(series, context.split, options.windows, options.step);
+  const origins = sampledOrigins(
+    cvOrigins(series, context.split, options.windows, options.step),
+    options.cvSeries,
+    context.config.train.seed,
+  );
   const actuals = cvActuals(series, origins, context.horizon);
   const scales = cvScales(series, origins, context.season);
   // One member after another: a network's training holds this thread, the statistical members use the pool.

@@ -9,6 +9,7 @@ import {
   ensembleCrossFitForecasts,
   ensembleCvForecasts,
   type MemberRun,
+  sampledOrigins,
   weightsFromCv,
 } from "../../src/train/cross-validation.ts";
 import { ENSEMBLE_METHODS, type EnsembleMethod } from "../../src/train/ensemble.ts";
@@ -44,6 +45,54 @@ describe("cross-validation origins", () => {
     ]);
   });
 
+  it("keeps the origins of a seeded sample of series only, the same for the same seed", () => {
+    const origins = Array.from({ length: 10 }, (_, s) => [s, s + 5]);
+    const sampled = sampledOrigins(origins, 4, 42);
+    expect(sampled.filter((list) => list.length > 0)).toHaveLength(4);
+    sampled.forEach((list, s) => {
+      if (list.length > 0) expect(list).toEqual(origins[s]);
+    });
+    expect(sampledOrigins(origins, 4, 42)).toEqual(sampled);
+    expect(sampledOrigins(origins, 4, 7)).not.toEqual(sampled);
+    expect(sampledOrigins(origins, 0, 42)).toEqual(origins);
+    expect(sampledOrigins(origins, 10, 42)).toEqual(origins);
+  });
+
+  it("scores a sample of series, and forecasts and weighs every series", async () => {
+    const config = loadConfig("config/config.yaml", ["model.members=[naive, seasonal_naive]"], {});
+    const context = {
+      config,
+      frequency: "D" as const,
+      season: 7,
+      horizon: 7,
+      split: { windowSize: 14, horizon: 7, validationFraction: 0.3 },
+    };
+    // Irregular at first (so the MASE scales are not 0), then the same week over and over.
+    const weekly = (level: number) =>
+      Array.from(
+        { length: 120 },
+        (_, t) => level * ([30, 50, 20, 80, 60, 40, 10][t % 7] + (t < 40 ? t % 3 : 0)),
+      );
+    const all = Array.from({ length: 6 }, (_, s) => series(`s${s}`, weekly(s + 1)));
+    for (const ensemble of ["weighted", "pooled"] as const) {
+      const panel = await fitPanel(all, context, {
+        members: config.model.members,
+        ensemble,
+        windows: 3,
+        step: 7,
+        cvSeries: 2,
+      });
+      expect(panel.origins.filter((list) => list.length === 3)).toHaveLength(2);
+      expect(panel.origins.filter((list) => list.length === 0)).toHaveLength(4);
+      // Seasonal naive is exact on these weekly waves at the sampled origins: every series, sampled or not,
+      // gives it all the weight, and its forecast is the ensemble's.
+      panel.weights.forEach((w, s) => {
+        expect(w, `${ensemble} s${s}`).toEqual([0, 1]);
+        expect(Array.from(panel.ensembleFinal[s])).toEqual(Array.from(panel.runs[1].final[s]));
+      });
+    }
+  });
+
   it("forecasts each origin from the history before it only: the future after an origin changes nothing", async () => {
     const config = loadConfig("config/config.yaml", ["model.members=[naive, seasonal_naive, mstl]"], {});
     const context = {
@@ -53,7 +102,13 @@ describe("cross-validation origins", () => {
       horizon: 7,
       split: { windowSize: 14, horizon: 7, validationFraction: 0.3 },
     };
-    const options = { members: config.model.members, ensemble: "weighted" as const, windows: 3, step: 7 };
+    const options = {
+      members: config.model.members,
+      ensemble: "weighted" as const,
+      windows: 3,
+      step: 7,
+      cvSeries: 0,
+    };
     const original = wavy(120);
     const panel = await fitPanel([series("a", original)], context, options);
     const [first, second] = panel.origins[0];
@@ -83,7 +138,7 @@ describe("cross-validation origins", () => {
       ),
     ];
     const panel = (ensemble: "auto" | EnsembleMethod) =>
-      fitPanel(all, context, { members: config.model.members, ensemble, windows: 5, step: 7 });
+      fitPanel(all, context, { members: config.model.members, ensemble, windows: 5, step: 7, cvSeries: 0 });
     const auto = await panel("auto");
     const each = await Promise.all(ENSEMBLE_METHODS.map((method) => panel(method)));
     const best = Math.min(...each.map((p) => p.cvMetrics.ensemble.mase));
