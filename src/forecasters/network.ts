@@ -1,5 +1,6 @@
 import { exportOnnx } from "../model/index.ts";
 import { enginePredictor, trainModel } from "../train/train-model.ts";
+import { workerCount } from "./statistical.ts";
 import type { FitContext, FittedMember, Member, MemberName } from "./types.ts";
 import { windowForecast, windowInputStd } from "./window.ts";
 
@@ -26,6 +27,9 @@ function networkMember(name: MemberName, highway: boolean): Member {
         trained = trainModel([...series], sized, {
           highway,
           validationLength: split.validationLength,
+          // A global network shares its batches over the threads; a per-series one is one unit of many,
+          // which run side by side already.
+          threads: config.train.scope === "global" ? workerCount(config.train.workers) : 1,
           onEpoch: bar && ((report) => bar.onEpoch(report)),
         });
       } finally {

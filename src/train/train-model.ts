@@ -15,9 +15,12 @@ import {
   type Windows,
   windowSources,
 } from "../data/index.ts";
+import { paramShapes } from "../model/architectures.ts";
 import { Adam, createNetwork, mseLoss, type Network, type NetworkSpec, Rng } from "../model/index.ts";
+import { sizeOf } from "../model/spec.ts";
 import { chooseRidge, NormalEquations, warmStartHighway } from "./linear-warm-start.ts";
 import { type EpochReport, type FitResult, fitNetwork } from "./loop.ts";
+import { type ShardThreads, shardedNetwork, startShardThreads } from "./sharded-network.ts";
 
 export interface TrainedModel {
   /** The saved weights: the refit on every window when `train.refit`, else the first fit. */
@@ -47,6 +50,10 @@ export interface TrainModelOptions {
   highway?: boolean;
   /** Points at the end of each series that validate, instead of `data.validation_fraction`'s share. */
   validationLength?: number;
+  /** Threads each batch is shared over (data-parallel), this one included; 1 or absent: this thread alone. */
+  threads?: number;
+  /** Training samples (windows seen, all epochs) below which one thread trains; default MIN_SHARDED_SAMPLES. */
+  minShardedSamples?: number;
   onEpoch?: (report: EpochReport) => void;
 }
 
@@ -111,6 +118,7 @@ function fitOnce(
   windows: { train: Windows; validation: Windows; equations: NormalEquations; ridge: number },
   maxEpochs: number,
   onEpoch: TrainModelOptions["onEpoch"],
+  shards: ShardThreads | null,
 ): FitRun {
   const { train, validation, equations, ridge } = windows;
   const rng = new Rng(config.train.seed);
@@ -123,11 +131,11 @@ function fitOnce(
   const epochWindows = (set: Windows) =>
     perEpoch > 0 && perEpoch < set.count ? pickWindows(set, sampleIndices(set.count, perEpoch, random)) : set;
   const parts = {
-    network,
+    network: shards ? shardedNetwork(network, shards) : network,
     step: () => adam.step(),
     loss: mseLoss,
     batches: (set: Windows) => iterateBatches(epochWindows(set), batchSize, random),
-    evaluationBatches: (set: Windows) => iterateBatches(set, Math.max(batchSize, 256)),
+    evaluationBatches: (set: Windows) => iterateBatches(set, Math.max(batchSize, EVALUATION_BATCH)),
   };
   const fit = fitNetwork(parts, train, validation, {
     maxEpochs,
@@ -137,6 +145,23 @@ function fitOnce(
   });
   return { network, fit };
 }
+
+/**
+ * Training samples (windows seen, all epochs) below which a network trains on one thread: starting a shard
+ * thread costs about a second, more than sharing a smaller training saves.
+ */
+const MIN_SHARDED_SAMPLES = 200_000;
+
+/** The threads a network's batches are shared over: `requested`, where its training is large enough. */
+function shardedThreads(requested: number, minSamples: number, config: Config, trainCount: number): number {
+  const { max_epochs, max_steps, windows_per_epoch } = config.train;
+  const perEpoch = windows_per_epoch > 0 ? Math.min(windows_per_epoch, trainCount) : trainCount;
+  const bySteps = max_steps > 0 ? max_steps * config.data.batch_size : Infinity;
+  return trainCount > 0 && Math.min(bySteps, max_epochs * perEpoch) >= minSamples ? requested : 1;
+}
+
+/** Windows per evaluation batch at least: evaluation keeps no activations for a backward pass. */
+const EVALUATION_BATCH = 256;
 
 /** Sets of windows up to this size are packed once (faster to batch from); larger ones are drawn by index. */
 const PACKED_BYTES_LIMIT = 256 << 20;
@@ -184,31 +209,54 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
   const scaler = scalerFor(normalization, stats);
   const { train, validation } = trainingWindows(series, scaler, split, config);
   const spec = { ...specFromConfig(config), highway: options.highway ?? config.model.highway };
+  const threads = shardedThreads(
+    options.threads ?? 1,
+    options.minShardedSamples ?? MIN_SHARDED_SAMPLES,
+    config,
+    train.count,
+  );
+  const shards =
+    threads > 1
+      ? startShardThreads(
+          spec,
+          paramShapes(spec).reduce((n, { shape }) => n + sizeOf(shape), 0),
+          Math.max(config.data.batch_size, EVALUATION_BATCH),
+          threads - 1,
+        )
+      : null;
   // one pass over the training windows serves the penalty's choice and both warm starts
   const equations = new NormalEquations(split.windowSize, split.horizon).add(train);
   const ridge = chooseRidge(equations, validation);
-  const first = fitOnce(
-    spec,
-    config,
-    { train, validation, equations, ridge },
-    config.train.max_epochs,
-    options.onEpoch,
-  );
-  const refit =
-    config.train.refit && validation.count > 0
-      ? fitOnce(
-          spec,
-          config,
-          {
-            train: concatWindowSources(train, validation),
-            validation: NO_WINDOWS(split),
-            equations: equations.copy().add(validation),
-            ridge,
-          },
-          first.fit.bestEpoch,
-          undefined,
-        )
-      : null;
+  let first: FitRun;
+  let refit: FitRun | null;
+  try {
+    first = fitOnce(
+      spec,
+      config,
+      { train, validation, equations, ridge },
+      config.train.max_epochs,
+      options.onEpoch,
+      shards,
+    );
+    refit =
+      config.train.refit && validation.count > 0
+        ? fitOnce(
+            spec,
+            config,
+            {
+              train: concatWindowSources(train, validation),
+              validation: NO_WINDOWS(split),
+              equations: equations.copy().add(validation),
+              ridge,
+            },
+            first.fit.bestEpoch,
+            undefined,
+            shards,
+          )
+        : null;
+  } finally {
+    shards?.close();
+  }
   return {
     network: (refit ?? first).network,
     firstFit: first.network,
