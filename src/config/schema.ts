@@ -101,7 +101,11 @@ export const trainSchema = z.strictObject({
   max_steps: z.number().int().nonnegative().default(0),
   /** Windows drawn (seeded) for each epoch and validation origins sampled (0: every window, every origin). */
   windows_per_epoch: z.number().int().nonnegative().default(0),
-  /** Threads for the per-series statistical members (0: one per core); their forecasts do not depend on it. */
+  /**
+   * Threads for the per-series statistical members, a per-series training's units and a large global
+   * network's batches (0: one per core). The members' forecasts do not depend on it; a network's weights do,
+   * by float rounding, and are the same for the same count.
+   */
   workers: z.number().int().nonnegative().max(64).default(0),
   refit: z.boolean(),
   cv_windows: positiveInt.max(50),

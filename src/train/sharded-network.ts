@@ -76,12 +76,15 @@ export function shardedNetwork(local: Network, threads: ShardThreads): Network {
   let threadRows: number[] = [];
   const split = (batch: number) => {
     const per = Math.ceil(batch / shards);
+    const room = channels[0]?.sizes.rows ?? per;
+    if (per > room)
+      throw new RangeError(`a batch of ${batch} rows is larger than the shard threads were made for`);
     ownRows = Math.min(per, batch);
     threadRows = channels.map((_, i) => Math.max(0, Math.min(per, batch - per * (i + 1))));
   };
   const threadStart = (i: number) => ownRows + threadRows.slice(0, i).reduce((a, b) => a + b, 0);
   return {
-    spec: local.spec as NetworkSpec,
+    spec: local.spec,
     params: local.params,
     head: local.head,
     zeroGrad: () => local.zeroGrad(),
