@@ -5,7 +5,9 @@
  * uvicorn), then a bare Fastify route with the same body schema and no model, the ceiling. Prints requests/s,
  * p50, p99, errors, the server's RSS after the load, and the ratios. Then the cost of intervals: one salescast
  * server loaded in turns with the reference's body (the default levels, 80 and 95) and with `"level": []`,
- * three times each, medians compared. `npm run bench:serve`.
+ * three times each, medians compared. Last, the architectures: a model of the network member alone as the CNN-LSTM and
+ * as the Transformer (model.transformer's sizes), both served at once and loaded in alternating turns, three
+ * each, medians compared. `npm run bench:serve`.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -26,8 +28,7 @@ const REPO = fileURLToPath(new URL("..", import.meta.url));
 const REFERENCE_DIR = fileURLToPath(new URL("../../shared/reference", import.meta.url));
 const LUA_SCRIPT = join(REFERENCE_DIR, "predict.lua");
 const NO_INTERVALS_SCRIPT = fileURLToPath(new URL("./predict-no-intervals.lua", import.meta.url));
-const ARTIFACTS = join(tmpdir(), "salescast-bench-serve", "artifacts");
-const REGISTRY = join(tmpdir(), "salescast-bench-serve", "registry.db");
+const BENCH_ROOT = join(tmpdir(), "salescast-bench-serve");
 const SERVER_ENTRY = join(REPO, "src/cli.ts");
 const PYTHON = "/usr/bin/python3";
 const SERVER_CORE = "1";
@@ -37,7 +38,7 @@ const WARMUP_SECONDS = 3;
 const MEASURE_SECONDS = 10;
 // Turns with and without intervals: an odd count, so each median is one run, not the mean of two.
 const INTERVAL_ROUNDS = 3;
-const PORTS = { salescast: 18001, reference: 18000, bare: 18002 };
+const PORTS = { salescast: 18001, reference: 18000, bare: 18002, cnnLstm: 18003, transformer: 18004 };
 /**
  * V8 flags for both Node servers, as `npm start` should pass them: a 1 MiB young-generation semispace (default
  * 16 MiB) cut the server's RSS by about 35 MiB here, with equal or better requests/s and p99.
@@ -54,6 +55,31 @@ const MODEL_OVERRIDES = [
   "train.scope=global",
   "train.max_epochs=3",
 ];
+// The network member alone serves the window routes, so the architectures' own costs are compared.
+const NETWORK_ONLY = ["model.members=[network]"];
+const ARCHITECTURE_ROUNDS = 3;
+
+/** A model the bench trains once into folders of its own, then serves from its registry. */
+interface BenchModel {
+  name: string;
+  overrides: string[];
+}
+
+const MODELS = {
+  salescast: { name: "default-members", overrides: MODEL_OVERRIDES },
+  cnnLstm: { name: "cnn-lstm-alone", overrides: [...MODEL_OVERRIDES, ...NETWORK_ONLY] },
+  transformer: {
+    name: "transformer-alone",
+    overrides: [...MODEL_OVERRIDES, ...NETWORK_ONLY, "model.architecture=transformer"],
+  },
+} satisfies Record<string, BenchModel>;
+
+function pathOverrides(model: BenchModel): string[] {
+  return [
+    `paths.artifacts=${JSON.stringify(join(BENCH_ROOT, model.name, "artifacts"))}`,
+    `registry.path=${JSON.stringify(join(BENCH_ROOT, model.name, "registry.db"))}`,
+  ];
+}
 
 interface LoadResult {
   requestsPerSecond: number;
@@ -81,15 +107,13 @@ async function runBareServer(port: number): Promise<void> {
   await app.listen({ host: "127.0.0.1", port });
 }
 
-/** Trains a model of the original's sizes into the bench's own artifacts folder, unless one is there. */
-/** Trains and registers the benchmark's model once; later runs serve the registered production version. */
-async function ensureModel(): Promise<void> {
+/** Trains and registers a benchmark model once; later runs serve the registered production version. */
+async function ensureModel(model: BenchModel): Promise<void> {
   const paths = [
-    `paths.artifacts=${JSON.stringify(ARTIFACTS)}`,
-    `registry.path=${JSON.stringify(REGISTRY)}`,
+    ...pathOverrides(model),
     `data.csv_path=${JSON.stringify(join(REPO, "data/sales_data.csv"))}`,
   ];
-  const config = loadConfig(join(REPO, DEFAULT_CONFIG_PATH), [...paths, ...MODEL_OVERRIDES], {});
+  const config = loadConfig(join(REPO, DEFAULT_CONFIG_PATH), [...paths, ...model.overrides], {});
   const registry = await Registry.open(config.registry);
   try {
     // A model saved before intervals existed has no calibration: its answers would carry none.
@@ -238,24 +262,10 @@ function referenceUnavailable(): string | undefined {
 async function main(): Promise<void> {
   if (spawnSync("wrk", ["--version"]).error) throw new Error("wrk is not installed (apt-get install wrk)");
   if (!canPin) console.error("taskset is missing: the servers and wrk run unpinned");
-  await ensureModel();
+  for (const model of Object.values(MODELS)) await ensureModel(model);
   const node = process.execPath;
   const results: Measured[] = [];
-  const salescastArgs = [
-    ...NODE_FLAGS,
-    "--import",
-    "tsx",
-    SERVER_ENTRY,
-    "serve",
-    "--host",
-    "127.0.0.1",
-    "--port",
-    String(PORTS.salescast),
-    "--log-level",
-    "warn",
-    `paths.artifacts=${JSON.stringify(ARTIFACTS)}`,
-    `registry.path=${JSON.stringify(REGISTRY)}`,
-  ];
+  const salescastArgs = serverArgs(MODELS.salescast, PORTS.salescast);
   results.push(await measure("salescast", PORTS.salescast, node, salescastArgs));
   const missing = referenceUnavailable();
   if (missing) {
@@ -289,6 +299,79 @@ async function main(): Promise<void> {
   );
   report(results);
   await measureIntervalCost(salescastArgs);
+  await measureArchitectures();
+}
+
+function serverArgs(model: BenchModel, port: number): string[] {
+  return [
+    ...NODE_FLAGS,
+    "--import",
+    "tsx",
+    SERVER_ENTRY,
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--log-level",
+    "warn",
+    ...pathOverrides(model),
+  ];
+}
+
+/** The architecture a served model's window routes run, from its models listing. */
+async function servedArchitecture(port: number): Promise<string> {
+  const answer = await fetch(`http://127.0.0.1:${port}/api/models`);
+  const text = await answer.text();
+  const match = /"architecture":"(\w+)"/.exec(text);
+  if (!answer.ok || !match) throw new Error(`the server on port ${port} names no architecture: ${text}`);
+  return match[1];
+}
+
+/** The CNN-LSTM and the Transformer, each the network member alone, both up, loaded in alternating turns. */
+async function measureArchitectures(): Promise<void> {
+  const servers = [
+    { key: "cnn_lstm", port: PORTS.cnnLstm, model: MODELS.cnnLstm },
+    { key: "transformer", port: PORTS.transformer, model: MODELS.transformer },
+  ];
+  const children = servers.map(({ model, port }) => {
+    const [cmd, argv] = onCore(SERVER_CORE, process.execPath, serverArgs(model, port));
+    return start(cmd, argv);
+  });
+  try {
+    const runs = new Map<string, LoadResult[]>(servers.map(({ key }) => [key, []]));
+    for (const [index, { key, port }] of servers.entries()) {
+      await waitUntilUp(port, children[index]);
+      const architecture = await servedArchitecture(port);
+      if (architecture !== key) throw new Error(`port ${port} serves ${architecture}, not ${key}`);
+      runWrk(port, WARMUP_SECONDS);
+    }
+    for (let round = 0; round < ARCHITECTURE_ROUNDS; round++) {
+      const order = round % 2 === 0 ? servers : [...servers].reverse();
+      for (const { key, port } of order) runs.get(key)?.push(runWrk(port, MEASURE_SECONDS));
+    }
+    const rps = (key: string) => (runs.get(key) ?? []).map((r) => r.requestsPerSecond);
+    const [cnnLstm, transformer] = [median(rps("cnn_lstm")), median(rps("transformer"))];
+    const ratio = transformer / cnnLstm;
+    console.log(
+      JSON.stringify({
+        what: "serve_architectures",
+        cnn_lstm: rps("cnn_lstm").map(Math.round),
+        transformer: rps("transformer").map(Math.round),
+        p99_ms: Object.fromEntries(
+          servers.map(({ key }) => [key, (runs.get(key) ?? []).map((r) => r.p99Ms)]),
+        ),
+        errors: [...runs.values()].flat().reduce((sum, r) => sum + r.errors, 0),
+        ratio: Number(ratio.toFixed(3)),
+      }),
+    );
+    console.log(
+      `\nnetwork alone: CNN-LSTM median ${Math.round(cnnLstm)} req/s, Transformer ${Math.round(transformer)} req/s, ` +
+        `ratio ${ratio.toFixed(3)} (target >= 0.8: ${ratio >= 0.8 ? "met" : "MISSED"})`,
+    );
+  } finally {
+    for (const child of children) await stop(child);
+  }
 }
 
 function report(results: Measured[]): void {
