@@ -14,11 +14,18 @@ export const HOLIDAY_REACH_DAYS = 28;
 
 export const HOLIDAY_NAMES = ["holiday", "days_to_holiday", "days_since_holiday"] as const;
 
+/** One holiday: its local calendar day (days since 1970) and its name. */
+export interface Holiday {
+  day: number;
+  name: string;
+}
+
 /**
- * The holidays of one country (and region) as sorted days since 1970, from date-holidays' own dates (each
- * holiday's local calendar day, whatever its time zone), for the years `[firstYear, lastYear]`.
+ * The holidays of one country (and region) sorted by day, from date-holidays' own dates (each holiday's local
+ * calendar day, whatever its time zone), for the years `[firstYear, lastYear]`; a day with two holidays is
+ * listed once, with their names joined.
  */
-export function holidayDays(options: HolidayOptions, firstYear: number, lastYear: number): number[] {
+export function holidayList(options: HolidayOptions, firstYear: number, lastYear: number): Holiday[] {
   const calendar = new Holidays();
   if (!Object.hasOwn(calendar.getCountries(), options.country)) {
     throw new DataError(
@@ -32,15 +39,25 @@ export function holidayDays(options: HolidayOptions, firstYear: number, lastYear
   }
   if (options.region) calendar.init(options.country, options.region);
   else calendar.init(options.country);
-  const days = new Set<number>();
+  const names = new Map<number, string[]>();
   for (let year = firstYear; year <= lastYear; year++) {
     for (const holiday of calendar.getHolidays(year)) {
       if (!options.types.includes(holiday.type)) continue;
       const day = parseIsoDay(holiday.date.slice(0, 10));
-      if (day !== undefined) days.add(day);
+      if (day === undefined) continue;
+      const list = names.get(day) ?? [];
+      if (!list.includes(holiday.name)) list.push(holiday.name);
+      names.set(day, list);
     }
   }
-  return [...days].sort((a, b) => a - b);
+  return [...names.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([day, list]) => ({ day, name: list.join(", ") }));
+}
+
+/** The days of holidayList, as the holiday features read them. */
+export function holidayDays(options: HolidayOptions, firstYear: number, lastYear: number): number[] {
+  return holidayList(options, firstYear, lastYear).map((holiday) => holiday.day);
 }
 
 /**

@@ -13,6 +13,7 @@ import { registerBatchRoute } from "./routes/batch.ts";
 import { registerDocs } from "./routes/docs.ts";
 import { registerForecastRoutes } from "./routes/forecast.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
+import { registerHolidayRoutes } from "./routes/holidays.ts";
 import { registerModelRoutes } from "./routes/models.ts";
 import { registerPredictRoutes } from "./routes/predict.ts";
 import { registerSeriesRoutes } from "./routes/series.ts";
@@ -108,6 +109,7 @@ export async function buildApp(options: AppOptions): Promise<ServerApp> {
   registerBatchRoute(app, { models, maxItems: server.batch_max_items, admission, guard, defaultLevels });
   registerForecastRoutes(app, { models, defaultLevels });
   if (catalog !== undefined) registerSeriesRoutes(app, { catalog });
+  registerHolidayRoutes(app);
   if (registry !== undefined && runs !== undefined) {
     const admin = adminGuard(server.admin_token);
     registerModelRoutes(app, { registry, models, loader, guard: admin });

@@ -147,6 +147,37 @@ const ArtifactSummary = Type.Object(
     cv_origins: Type.Optional(
       Type.Integer({ description: "forecast origins per series of the cross-validation (format 2)" }),
     ),
+    features: Type.Optional(
+      Type.Object(
+        {
+          calendar: Type.Boolean({ description: "calendar features from the dates (data.calendar)" }),
+          holidays: Type.Union(
+            [
+              Type.Object({
+                country: Type.String(),
+                region: Type.Optional(Type.String()),
+                types: Type.Array(Type.String()),
+              }),
+              Type.Null(),
+            ],
+            {
+              description:
+                "the holiday calendar of its holiday features (data.holidays), for GET /api/holidays",
+            },
+          ),
+          covariates: Type.Array(
+            Type.Object({
+              name: Type.String(),
+              known_future: Type.Boolean({
+                description: "known ahead: a request gives window + horizon values, else window values",
+              }),
+            }),
+            { description: "the user covariates a request's covariates field gives, in order" },
+          ),
+        },
+        { description: "what the window routes read beside the sales; a request needs start (format 3)" },
+      ),
+    ),
   },
   { description: "what the saved model says of itself (meta.json)" },
 );

@@ -1,3 +1,4 @@
+import { formatIsoDay, parseIsoDay } from "../data/dates.ts";
 import {
   type Frequency,
   type LoadConfig,
@@ -7,6 +8,7 @@ import {
   periodDates,
   type Series,
 } from "../data/index.ts";
+import { type CovariateTable, covariateRowsOf, readCovariates } from "../features/covariates-file.ts";
 
 /** What the series list shows about one series. */
 export interface SeriesSummary {
@@ -26,6 +28,19 @@ export interface SeriesHistory {
   values: number[];
 }
 
+/**
+ * The rows of the configured covariates file for one series (or the shared rows), within a range: `dates`
+ * ascending, also past the last sale where the file reaches the horizon; `values[name][i]` is on `dates[i]`.
+ */
+export interface SeriesCovariates {
+  id: string;
+  names: string[];
+  /** The columns `data.known_future` names: known ahead, so a forecast's horizon reads them. */
+  known_future: string[];
+  dates: string[];
+  values: Record<string, number[]>;
+}
+
 /** Both ends inclusive, ISO `YYYY-MM-DD`; a missing end is open. */
 export interface DateRange {
   start?: string;
@@ -37,6 +52,11 @@ export interface SeriesCatalog {
   list(): SeriesSummary[];
   /** The history of a known series within the range, or undefined for an unknown id. */
   history(id: string, range?: DateRange): SeriesHistory | undefined;
+  /**
+   * The covariate rows of a known series within the range; undefined for an unknown id, null when the config
+   * names no covariates file.
+   */
+  covariates(id: string, range?: DateRange): SeriesCovariates | undefined | null;
 }
 
 interface Entry {
@@ -68,20 +88,35 @@ export function backgroundSeriesCatalog(loading: Promise<SeriesCatalog>, source:
     if (ready === undefined) throw new CatalogUnavailableError(problem);
     return ready;
   };
-  return { list: () => current().list(), history: (id, range) => current().history(id, range) };
+  return {
+    list: () => current().list(),
+    history: (id, range) => current().history(id, range),
+    covariates: (id, range) => current().covariates(id, range),
+  };
 }
 
-/** Reads the configured CSV once (as training does) and keeps every series in memory. */
-export async function loadSeriesCatalog(config: LoadConfig): Promise<SeriesCatalog> {
+/** The covariates file of the config, as training reads it. */
+export interface CovariatesConfig {
+  covariates_path?: string;
+  known_future?: string[];
+}
+
+/** Reads the configured CSV once (as training does), and the covariates file if one is named. */
+export async function loadSeriesCatalog(config: LoadConfig & CovariatesConfig): Promise<SeriesCatalog> {
   const { series } = await loadSeries(config);
-  return createSeriesCatalog(series);
+  const { covariates_path: file = "", known_future: known = [] } = config;
+  const covariates = file === "" ? undefined : { table: await readCovariates(file, known), known };
+  return createSeriesCatalog(series, covariates);
 }
 
 /**
  * Builds the catalog over already loaded series. Ids are only ever Map keys here: a request's id is looked
  * up, never used to build a path.
  */
-export function createSeriesCatalog(series: readonly Series[]): SeriesCatalog {
+export function createSeriesCatalog(
+  series: readonly Series[],
+  covariates?: { table: CovariateTable; known: readonly string[] },
+): SeriesCatalog {
   const entries = new Map<string, Entry>();
   for (const one of series) {
     const last = one.values.length - 1;
@@ -115,6 +150,25 @@ export function createSeriesCatalog(series: readonly Series[]): SeriesCatalog {
         frequency: one.frequency,
         dates: periodDates(one, from, to),
         values: Array.from(one.values.subarray(from, Math.max(from, to))),
+      };
+    },
+    covariates(id, range = {}) {
+      if (!entries.has(id)) return undefined;
+      if (covariates === undefined) return null;
+      const { table, known } = covariates;
+      const rows = table.shared || table.bySeries.has(id) ? covariateRowsOf(table, id) : new Map();
+      const first = range.start === undefined ? -Infinity : (parseIsoDay(range.start) as number);
+      const last = range.end === undefined ? Infinity : (parseIsoDay(range.end) as number);
+      const days = [...rows.keys()].filter((day) => day >= first && day <= last).sort((a, b) => a - b);
+      const values = Object.fromEntries(
+        table.names.map((name, c) => [name, days.map((day) => (rows.get(day) as Float64Array)[c])]),
+      );
+      return {
+        id,
+        names: table.names,
+        known_future: table.names.filter((name) => known.includes(name)),
+        dates: days.map(formatIsoDay),
+        values,
       };
     },
   };

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
 import { Rng } from "../../src/model/index.ts";
-import { buildApp, type SalescastApp } from "../../src/server/index.ts";
+import { buildApp, loadSeriesCatalog, type SalescastApp } from "../../src/server/index.ts";
 import { silentProgress, trainFromConfig } from "../../src/train/index.ts";
 import { CONFIG_FILE, serveFolders } from "./trained-models.ts";
 
@@ -16,6 +16,9 @@ const PROMO_LIFT = 50;
 let app: SalescastApp;
 let plainOverrides: string[];
 let plainFolder: string;
+let config: ReturnType<typeof loadConfig>;
+/** What the covariates file holds, by series: promo and temperature of week t. */
+const written = new Map<string, { promo: number[]; temperature: number[] }>();
 
 const weekDate = (t: number) => new Date(Date.UTC(2020, 0, 3 + 7 * t)).toISOString().slice(0, 10);
 
@@ -26,10 +29,15 @@ beforeAll(async () => {
   const sales = ["series_id,date,value"];
   const covariates = ["series_id,date,promo,temperature"];
   for (const id of ["a", "b"]) {
+    const rows = { promo: [] as number[], temperature: [] as number[] };
     for (let t = 0; t < WEEKS + HORIZON; t++) {
       if (t < WEEKS) sales.push(`${id},${weekDate(t)},${200 + PROMO_LIFT * promo[t] + 2 * rng.normal()}`);
-      covariates.push(`${id},${weekDate(t)},${promo[t]},${10 + rng.normal()}`);
+      const temperature = 10 + rng.normal();
+      covariates.push(`${id},${weekDate(t)},${promo[t]},${temperature}`);
+      rows.promo.push(promo[t]);
+      rows.temperature.push(temperature);
     }
+    written.set(id, rows);
   }
   writeFileSync(join(root, "sales.csv"), `${sales.join("\n")}\n`);
   writeFileSync(join(root, "covariates.csv"), `${covariates.join("\n")}\n`);
@@ -51,11 +59,12 @@ beforeAll(async () => {
   plainFolder = (
     await trainFromConfig(loadConfig(CONFIG_FILE, plainOverrides, {}), { progress: silentProgress })
   ).models[0].artifact.folder;
-  const config = loadConfig(CONFIG_FILE, overrides, {});
+  config = loadConfig(CONFIG_FILE, overrides, {});
   const { models } = await trainFromConfig(config, { progress: silentProgress });
   app = await buildApp({
     config: loadConfig(CONFIG_FILE, [...overrides, "forecast.clip_negative=false"], {}),
     models: await serveFolders([models[0].artifact.folder]),
+    catalog: await loadSeriesCatalog(config.data),
   });
 });
 
@@ -185,5 +194,75 @@ describe("POST /api/predict with covariates", () => {
     );
     expect(implicit.statusCode).toBe(200);
     expect(implicit.json().forecast).toEqual(explicit.json().forecast);
+  });
+});
+
+describe("GET /api/series/{id}/covariates", () => {
+  it("answers the file's rows of the series in the range, past the last sale too", async () => {
+    const [from, to] = [WEEKS - 2, WEEKS + HORIZON - 1];
+    const response = await app.inject({
+      method: "GET",
+      url: `/api/series/b/covariates?start=${weekDate(from)}&end=${weekDate(to)}`,
+    });
+    expect(response.statusCode).toBe(200);
+    const rows = written.get("b") as { promo: number[]; temperature: number[] };
+    expect(response.json()).toEqual({
+      id: "b",
+      names: ["promo", "temperature"],
+      known_future: ["promo"],
+      dates: Array.from({ length: to - from + 1 }, (_, k) => weekDate(from + k)),
+      values: { promo: rows.promo.slice(from, to + 1), temperature: rows.temperature.slice(from, to + 1) },
+    });
+  });
+
+  it("is a 404 for an unknown series, and a 404 naming data.covariates_path when no file is configured", async () => {
+    const unknown = await app.inject({ method: "GET", url: "/api/series/zz/covariates" });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error).toBe("unknown_series");
+    const plain = await buildApp({
+      config: loadConfig(CONFIG_FILE, plainOverrides, {}),
+      models: await serveFolders([plainFolder]),
+      catalog: await loadSeriesCatalog(loadConfig(CONFIG_FILE, plainOverrides, {}).data),
+    });
+    try {
+      const none = await plain.inject({ method: "GET", url: "/api/series/a/covariates" });
+      expect(none.statusCode).toBe(404);
+      expect(none.json()).toMatchObject({ error: "no_covariates" });
+      expect(none.json().message).toMatch(/data\.covariates_path/);
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
+describe("GET /api/holidays", () => {
+  it("lists the holidays of a country within the range", async () => {
+    const response = await app.inject({
+      method: "GET",
+      url: "/api/holidays?country=US&start=2011-11-20&end=2011-12-31",
+    });
+    expect(response.statusCode).toBe(200);
+    // Thanksgiving is the fourth Thursday of November; Christmas fell on a Sunday in 2011
+    expect(response.json().holidays).toEqual([
+      { date: "2011-11-24", name: "Thanksgiving Day" },
+      { date: "2011-12-25", name: "Christmas Day" },
+      { date: "2011-12-26", name: "Christmas Day (substitute day)" },
+    ]);
+  });
+
+  it("is a 400 naming the country, the region or the range at fault", async () => {
+    const cases: [string, RegExp][] = [
+      ["country=XX&start=2011-01-01&end=2011-12-31", /^country must be a country code/],
+      ["country=US&region=ZZ&start=2011-01-01&end=2011-12-31", /^region must be a region of US/],
+      ["country=US&start=2011-12-31&end=2011-01-01", /^start \(2011-12-31\) must not be after end/],
+      ["country=US&start=2011-02-30&end=2011-12-31", /^start must be a calendar date/],
+      ["country=US&start=1900-01-01&end=2011-12-31", /more than 50 years/],
+      ["country=US&start=2011-01-01", /end/],
+    ];
+    for (const [query, message] of cases) {
+      const response = await app.inject({ method: "GET", url: `/api/holidays?${query}` });
+      expect(response.statusCode, query).toBe(400);
+      expect(response.json().message, query).toMatch(message);
+    }
   });
 });

@@ -37,16 +37,16 @@ function parseModelId(text: string): number {
   return Number(text);
 }
 
-/**
- * What a version was trained with, as safe to show: the data (but for which file), model and train sections.
- * The saved configuration also holds paths and the server section, which are nobody's business over HTTP.
- */
 /** The architecture a version's saved config names ("unknown" if it names none). */
 function architectureOf(config: Record<string, unknown>): string {
   const model = config.model as { architecture?: unknown } | undefined;
   return typeof model?.architecture === "string" ? model.architecture : "unknown";
 }
 
+/**
+ * What a version was trained with, as safe to show: the data (but for which file), model and train sections.
+ * The saved configuration also holds paths and the server section, which are nobody's business over HTTP.
+ */
 function trainingSettings(config: Record<string, unknown>): Record<string, unknown> {
   const { csv_path: _file, ...data } = (config.data ?? {}) as Record<string, unknown>;
   return { data, model: config.model ?? null, train: config.train ?? null };
@@ -65,6 +65,22 @@ function formatTwoRecord(meta: ArtifactMeta): Partial<NonNullable<ModelDetailBod
       ]),
     ),
     cv_origins: meta.validation.measured_on?.origins,
+  };
+}
+
+/** What a format 3 artifact's window route reads beside the sales: calendar, holidays and the user's covariates. */
+function featuresRecord(meta: ArtifactMeta): Partial<NonNullable<ModelDetailBody["artifact"]>> {
+  const features = meta.features;
+  if (features === undefined) return {};
+  const first = features.names.length - features.covariates;
+  return {
+    features: {
+      calendar: features.calendar,
+      holidays: features.holidays,
+      covariates: features.names
+        .slice(first)
+        .map((name, c) => ({ name, known_future: features.known_future[first + c] })),
+    },
   };
 }
 
@@ -148,6 +164,7 @@ export function registerModelRoutes(
           season: meta.season,
           training: meta.training,
           ...formatTwoRecord(meta),
+          ...featuresRecord(meta),
         };
       } catch (error) {
         body.artifact_error = withoutPaths((error as Error).message);

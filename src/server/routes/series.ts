@@ -1,8 +1,9 @@
-import { type Static, Type } from "@fastify/type-provider-typebox";
+import { Type } from "@fastify/type-provider-typebox";
 import type { SalescastApp } from "../base-app.ts";
+import { checkRange, RangeQuery } from "../date-range.ts";
 import { HttpError } from "../errors.ts";
 import { ErrorResponse } from "../schemas.ts";
-import { CatalogUnavailableError, type DateRange, type SeriesCatalog } from "../series-catalog.ts";
+import { CatalogUnavailableError, type SeriesCatalog } from "../series-catalog.ts";
 
 export interface SeriesRouteDeps {
   catalog: SeriesCatalog;
@@ -38,15 +39,28 @@ const SeriesHistory = Type.Object({
   }),
 });
 
-const SeriesParams = Type.Object({
-  id: Type.String({ description: "a series id from GET /api/series", examples: ["Beauty"] }),
+const SeriesCovariates = Type.Object({
+  id: Type.String({ examples: ["Beauty"] }),
+  names: Type.Array(Type.String(), {
+    description: "the file's covariate columns",
+    examples: [["promo", "price"]],
+  }),
+  known_future: Type.Array(Type.String(), {
+    description: "the columns data.known_future names: a forecast reads their horizon values",
+    examples: [["promo"]],
+  }),
+  dates: Type.Array(Type.String(), {
+    description: "first day of each period the file has a row for, ascending, also past the last sale",
+    examples: [["2024-01-01", "2024-01-02"]],
+  }),
+  values: Type.Record(Type.String(), Type.Array(Type.Number()), {
+    description: "each column's value on each of the dates",
+    examples: [{ promo: [0, 1], price: [9.99, 8.49] }],
+  }),
 });
 
-const RangeQuery = Type.Object({
-  start: Type.Optional(
-    IsoDate("first date to include, YYYY-MM-DD (default: the series' start)", "2023-06-01"),
-  ),
-  end: Type.Optional(IsoDate("last date to include, YYYY-MM-DD (default: the series' end)", "2023-12-31")),
+const SeriesParams = Type.Object({
+  id: Type.String({ description: "a series id from GET /api/series", examples: ["Beauty"] }),
 });
 
 /** `GET /api/series` and `GET /api/series/{id}`: the sales history behind the dashboard's charts. */
@@ -84,6 +98,36 @@ export function registerSeriesRoutes(app: SalescastApp, { catalog }: SeriesRoute
       return history;
     },
   );
+
+  app.get(
+    "/api/series/:id/covariates",
+    {
+      schema: {
+        tags: ["series"],
+        summary:
+          "One series' rows of the configured covariates file (data.covariates_path) within a date range",
+        params: SeriesParams,
+        querystring: RangeQuery,
+        response: { 200: SeriesCovariates, 400: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse },
+      },
+    },
+    async (request) => {
+      const range = checkRange(request.query);
+      const covariates = available(() => catalog.covariates(request.params.id, range));
+      if (covariates === undefined) {
+        const message = `unknown series '${request.params.id}'; GET /api/series lists the known ids`;
+        throw new HttpError(404, "unknown_series", message);
+      }
+      if (covariates === null) {
+        throw new HttpError(
+          404,
+          "no_covariates",
+          "the server's config names no covariates file (data.covariates_path)",
+        );
+      }
+      return covariates;
+    },
+  );
 }
 
 /** A catalog still being read, or unreadable, is a 503 saying which. */
@@ -95,37 +139,4 @@ function available<T>(read: () => T): T {
       throw new HttpError(503, "series_unavailable", error.message);
     throw error;
   }
-}
-
-/** The range of the query; a bad one is a 400 naming the parameter at fault. */
-function checkRange(query: Static<typeof RangeQuery>): DateRange {
-  for (const name of ["start", "end"] as const) {
-    const value = query[name];
-    if (value !== undefined && !isCalendarDate(value)) {
-      throw new HttpError(
-        400,
-        "invalid_request",
-        `${name} must be a calendar date YYYY-MM-DD, got '${value}'`,
-      );
-    }
-  }
-  if (query.start !== undefined && query.end !== undefined && query.start > query.end) {
-    throw new HttpError(
-      400,
-      "invalid_request",
-      `start (${query.start}) must not be after end (${query.end})`,
-    );
-  }
-  return query;
-}
-
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** A strict `YYYY-MM-DD` that names a real day (2023-02-30 does not). */
-function isCalendarDate(text: string): boolean {
-  const match = ISO_DATE.exec(text);
-  if (match === null) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }

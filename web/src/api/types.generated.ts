@@ -347,6 +347,23 @@ export interface ModelDetail {
     }>;
     /** forecast origins per series of the cross-validation (format 2) */
     cv_origins?: number;
+    /** what the window routes read beside the sales; a request needs start (format 3) */
+    features?: {
+      /** calendar features from the dates (data.calendar) */
+      calendar: boolean;
+      /** the holiday calendar of its holiday features (data.holidays), for GET /api/holidays */
+      holidays: {
+        country: string;
+        region?: string;
+        types: string[];
+      } | null;
+      /** the user covariates a request's covariates field gives, in order */
+      covariates: {
+        name: string;
+        /** known ahead: a request gives window + horizon values, else window values */
+        known_future: boolean;
+      }[];
+    };
   } | null;
   /** present when the artifact could not be read: why (it cannot serve) */
   artifact_error?: string;
