@@ -42,6 +42,8 @@ export const DASHBOARD_RESPONSES: readonly NamedResponse[] = [
   { name: "AllForecasts", method: "get", path: "/api/forecast", status: "200" },
   { name: "SeriesList", method: "get", path: "/api/series", status: "200" },
   { name: "SeriesHistory", method: "get", path: "/api/series/{id}", status: "200" },
+  { name: "SeriesCovariates", method: "get", path: "/api/series/{id}/covariates", status: "200" },
+  { name: "HolidayList", method: "get", path: "/api/holidays", status: "200" },
   { name: "ModelList", method: "get", path: "/api/models", status: "200" },
   { name: "ModelDetail", method: "get", path: "/api/models/{id}", status: "200" },
   { name: "StageChange", method: "post", path: "/api/models/{id}/promote", status: "200" },

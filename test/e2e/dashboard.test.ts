@@ -1,15 +1,13 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDashboard, launchChromium, requireChromium } from "./chromium.ts";
 import { type SalescastProcess, startSalescast } from "./salescast-process.ts";
 
 // Drives the built dashboard in Debian's Chromium against the real server (`salescast serve`), and checks
 // what the pages show against what the API answers.
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOTS = "test-output/screenshots";
 const ADMIN_TOKEN = "e2e-admin-token";
 const WIDTHS = { laptop: 1280, phone: 390 } as const;
@@ -58,19 +56,6 @@ let server: SalescastProcess;
 let browser: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
-
-function requireChromium(): void {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`);
-}
-
-/** Builds web/ into web/dist, which the server serves at GET /, so the test runs the dashboard as it is now. */
-function buildDashboard(): void {
-  const vite = join("node_modules", "vite", "bin", "vite.js");
-  const build = spawnSync(process.execPath, [vite, "build", "web", "--logLevel", "warn"], {
-    encoding: "utf8",
-  });
-  if (build.status !== 0) throw new Error(`vite build web failed:\n${build.stdout}${build.stderr}`);
-}
 
 async function api<T>(
   path: string,
@@ -176,23 +161,7 @@ beforeAll(async () => {
     else process.env.SALESCAST_ADMIN_TOKEN = previous;
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "salescast-chromium-")), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    locale: "en-US",
-    timezoneId: "UTC",
-    viewport: { width: WIDTHS.laptop, height: 900 },
-  });
+  browser = await launchChromium(WIDTHS.laptop);
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on("pageerror", (error) => pageErrors.push(error.message));
 });

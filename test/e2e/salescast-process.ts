@@ -18,9 +18,10 @@ const START_TIMEOUT_MS = 240_000;
 
 /**
  * Starts the real CLI, `salescast serve --train-if-missing`, on a free loopback port, with its model files and
- * registry in a fresh temporary folder (so the first start trains on the bundled data, about a second here).
+ * registry in a fresh temporary folder (so the first start trains on the bundled data, about a second here),
+ * and the config overrides given.
  */
-export function startSalescast(): Promise<SalescastProcess> {
+export function startSalescast(overrides: readonly string[] = []): Promise<SalescastProcess> {
   const state = mkdtempSync(join(tmpdir(), "salescast-e2e-"));
   const child = spawn(
     process.execPath,
@@ -34,6 +35,7 @@ export function startSalescast(): Promise<SalescastProcess> {
       "0",
       `paths.artifacts=${join(state, "artifacts")}`,
       `registry.path=${join(state, "registry.db")}`,
+      ...overrides,
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );

@@ -1,8 +1,13 @@
+import type { WindowFeatures } from "../lib/window-features.ts";
 import type {
   Health,
+  Holiday,
+  HolidayCalendar,
+  HolidayList,
   ModelDetail,
   ModelList,
   Prediction,
+  SeriesCovariates,
   SeriesForecast,
   SeriesHistory,
   SeriesList,
@@ -92,18 +97,35 @@ async function whileReading<T>(ask: () => Promise<T>): Promise<T> {
   }
 }
 
+/** `?start=…&end=…` of a date range, or nothing for an open one. */
+function rangeQuery(range: { start?: string; end?: string }): string {
+  const query = new URLSearchParams();
+  if (range.start) query.set("start", range.start);
+  if (range.end) query.set("end", range.end);
+  return query.size > 0 ? `?${query}` : "";
+}
+
 export const api = {
   seriesList: () => whileReading(() => request<SeriesList>("/api/series")).then((body) => body.series),
-  seriesHistory: (id: string, range: { start?: string; end?: string } = {}) => {
-    const query = new URLSearchParams();
-    if (range.start) query.set("start", range.start);
-    if (range.end) query.set("end", range.end);
-    const suffix = query.size > 0 ? `?${query}` : "";
-    return request<SeriesHistory>(`/api/series/${enc(id)}${suffix}`);
+  seriesHistory: (id: string, range: { start?: string; end?: string } = {}) =>
+    request<SeriesHistory>(`/api/series/${enc(id)}${rangeQuery(range)}`),
+  /** The rows of the server's covariates file for a series (data.covariates_path), also past its last sale. */
+  seriesCovariates: (id: string, range: { start?: string; end?: string } = {}) =>
+    request<SeriesCovariates>(`/api/series/${enc(id)}/covariates${rangeQuery(range)}`),
+  holidays: (calendar: HolidayCalendar, range: { start: string; end: string }): Promise<Holiday[]> => {
+    const query = new URLSearchParams({ country: calendar.country, types: calendar.types.join(",") });
+    if (calendar.region) query.set("region", calendar.region);
+    return request<HolidayList>(`/api/holidays?${query}${rangeQuery(range).replace("?", "&")}`).then(
+      (body) => body.holidays,
+    );
   },
   health: () => request<Health>("/api/health"),
-  predict: (seriesId: string, values: number[]) =>
-    request<Prediction>(`/api/predict/${enc(seriesId)}`, { method: "POST", body: { series: values } }),
+  /** A forecast from a window; a model with features also needs the window's start and covariates. */
+  predict: (seriesId: string, values: number[], features?: WindowFeatures) =>
+    request<Prediction>(`/api/predict/${enc(seriesId)}`, {
+      method: "POST",
+      body: { series: values, ...features },
+    }),
   models: () => request<ModelList>("/api/models").then((body) => body.models),
   model: (id: number) => request<ModelDetail>(`/api/models/${id}`),
   /** The forecast the serving version stored for a series at training: the ensemble's and each member's. */

@@ -166,6 +166,29 @@ export interface SeriesHistory {
   values: number[];
 }
 
+/** GET /api/series/{id}/covariates (200) */
+export interface SeriesCovariates {
+  id: string;
+  /** the file's covariate columns */
+  names: string[];
+  /** the columns data.known_future names: a forecast reads their horizon values */
+  known_future: string[];
+  /** first day of each period the file has a row for, ascending, also past the last sale */
+  dates: string[];
+  /** each column's value on each of the dates */
+  values: Record<string, number[]>;
+}
+
+/** GET /api/holidays (200) */
+export interface HolidayList {
+  /** ascending; a day with two holidays once, their names joined */
+  holidays: {
+    /** the holiday's local calendar day, YYYY-MM-DD */
+    date: string;
+    name: string;
+  }[];
+}
+
 /** GET /api/models (200) */
 export interface ModelList {
   /** every version of every model, by name then version */

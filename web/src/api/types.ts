@@ -2,6 +2,7 @@
 // schemas by `npm run gen:types`; the names below pick out the parts the pages pass around.
 import type {
   Health,
+  HolidayList,
   ModelDetail,
   ModelList,
   Prediction,
@@ -28,6 +29,10 @@ export type AccuracyMetrics = ValidationMetrics["model"];
 /** What a saved model says of itself; format 2 adds its members and their cross-validation. */
 export type ArtifactSummary = NonNullable<ModelDetail["artifact"]>;
 export type MemberRecord = NonNullable<ArtifactSummary["members"]>[string];
+/** What a model with features reads beside the sales (format 3): a window route needs start and covariates. */
+export type ModelFeatures = NonNullable<ArtifactSummary["features"]>;
+export type HolidayCalendar = NonNullable<ModelFeatures["holidays"]>;
+export type Holiday = HolidayList["holidays"][number];
 
 export type ForecastPoint = SeriesForecast["forecast"][number];
 

@@ -16,6 +16,12 @@ export interface ChartLine {
   points?: boolean;
 }
 
+/** A day marked by a thin vertical line across the plot (a holiday). */
+export interface ChartMark {
+  date: string;
+  label: string;
+}
+
 interface ChartProps {
   /** Said by screen readers in place of the drawing, e.g. "Daily sales of Beauty, 2023-01-01 to 2024-01-01". */
   description: string;
@@ -23,11 +29,46 @@ interface ChartProps {
   lines: readonly ChartLine[];
   /** Shaded areas between pairs of lines (prediction intervals). */
   bands?: readonly ChartBand[];
+  marks?: readonly ChartMark[];
   height?: number;
 }
 
+// a color no line of the charts uses (web/src/lib/forecast-lines.ts), so a mark is never read as a line
+const MARK_COLOR = "#f59e0b";
+
+/** Draws each mark inside the x range as a dotted vertical line over the plot area. */
+function drawMarks(plot: uPlot, marks: readonly ChartMark[]): void {
+  const { ctx, bbox } = plot;
+  const [first, last] = [plot.scales.x.min ?? -Infinity, plot.scales.x.max ?? Infinity];
+  ctx.save();
+  ctx.strokeStyle = MARK_COLOR;
+  ctx.lineWidth = 2 * devicePixelRatio;
+  ctx.setLineDash([3 * devicePixelRatio, 3 * devicePixelRatio]);
+  for (const mark of marks) {
+    const seconds = dayToSeconds(mark.date);
+    if (seconds < first || seconds > last) continue;
+    const x = Math.round(plot.valToPos(seconds, "x", true));
+    ctx.beginPath();
+    ctx.moveTo(x, bbox.top);
+    ctx.lineTo(x, bbox.top + bbox.height);
+    ctx.stroke();
+  }
+  ctx.restore();
+}
+
 /** A time chart (uPlot on a canvas) that fills its container's width and follows it when it resizes. */
-export function Chart({ description, dates, lines, bands = [], height = 300 }: ChartProps) {
+// Defaults made once: a new [] on every render would redraw the chart on every render.
+const NO_BANDS: readonly ChartBand[] = [];
+const NO_MARKS: readonly ChartMark[] = [];
+
+export function Chart({
+  description,
+  dates,
+  lines,
+  bands = NO_BANDS,
+  marks = NO_MARKS,
+  height = 300,
+}: ChartProps) {
   const container = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -52,6 +93,7 @@ export function Chart({ description, dates, lines, bands = [], height = 300 }: C
       axes: [{}, { size: 60 }],
       // uPlot counts the date column as series 0, so a line's series index is its index + 1.
       bands: bands.map((band) => ({ series: [band.upper + 1, band.lower + 1], fill: band.fill })),
+      hooks: { draw: [(plot) => drawMarks(plot, marks)] },
     };
     const data = [dates.map(dayToSeconds), ...lines.map((line) => [...line.values])] as uPlot.AlignedData;
     const plot = new uPlot(options, data, target);
@@ -61,7 +103,7 @@ export function Chart({ description, dates, lines, bands = [], height = 300 }: C
       resize.disconnect();
       plot.destroy();
     };
-  }, [dates, lines, bands, height]);
+  }, [dates, lines, bands, marks, height]);
 
   return <div class="chart" ref={container} role="img" aria-label={description} />;
 }

@@ -1,18 +1,27 @@
 import { useMemo } from "preact/hooks";
 import { api } from "../api/client.ts";
-import type { SeriesForecast, SeriesHistory } from "../api/types.ts";
+import type { HolidayCalendar, SeriesForecast, SeriesHistory } from "../api/types.ts";
 import { ensembleMethodText } from "../lib/ensemble.ts";
 import { storedForecastChart } from "../lib/forecast-lines.ts";
 import { formatAmount } from "../lib/format.ts";
 import { useAsync } from "../lib/use-async.ts";
+import { useHolidays } from "../lib/use-holidays.ts";
 import { Chart } from "./chart.tsx";
+import { HolidayNote } from "./holiday-note.tsx";
 import { ErrorNotice, Loading } from "./notice.tsx";
 
 /**
  * The forecast the serving version stored for a series when it was trained (GET /api/forecast/{id}): the
  * ensemble's, drawn after the history with each member's beside it, and the same figures in a table.
  */
-export function StoredForecast({ history }: { history: SeriesHistory }) {
+export function StoredForecast({
+  history,
+  holidays,
+}: {
+  history: SeriesHistory;
+  /** The model's holiday calendar, marked on the chart. */
+  holidays?: HolidayCalendar | null;
+}) {
   const stored = useAsync(() => api.storedForecast(history.id), [history.id]);
   return (
     <section aria-labelledby="stored-heading">
@@ -25,14 +34,27 @@ export function StoredForecast({ history }: { history: SeriesHistory }) {
         />
       )}
       {stored.value && stored.value.series_id === history.id && (
-        <StoredForecastView history={history} stored={stored.value} />
+        <StoredForecastView history={history} stored={stored.value} calendar={holidays} />
       )}
     </section>
   );
 }
 
-function StoredForecastView({ history, stored }: { history: SeriesHistory; stored: SeriesForecast }) {
+function StoredForecastView({
+  history,
+  stored,
+  calendar,
+}: {
+  history: SeriesHistory;
+  stored: SeriesForecast;
+  calendar: HolidayCalendar | null | undefined;
+}) {
   const chart = useMemo(() => storedForecastChart(history, stored), [history, stored]);
+  const holidays = useHolidays(calendar, chart.dates);
+  const marks = useMemo(
+    () => holidays.value?.map((h) => ({ date: h.date, label: h.name })),
+    [holidays.value],
+  );
   const members = Object.entries(stored.members);
   // the method is the version's record (GET /api/models/{id}); a version outside the registry has no id
   const id = stored.model.id;
@@ -60,7 +82,9 @@ function StoredForecastView({ history, stored }: { history: SeriesHistory; store
         dates={chart.dates}
         lines={chart.lines}
         bands={chart.bands}
+        marks={marks}
       />
+      <HolidayNote calendar={calendar} holidays={holidays} />
       <div class="table-scroll">
         <table data-testid="stored-forecast">
           <caption>

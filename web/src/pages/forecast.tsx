@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api } from "../api/client.ts";
-import type { Prediction, SeriesHistory, ServingModel } from "../api/types.ts";
+import type { Holiday, ModelFeatures, Prediction, SeriesHistory, ServingModel } from "../api/types.ts";
 import { Chart, type ChartLine } from "../components/chart.tsx";
+import { FutureCovariates } from "../components/future-covariates.tsx";
+import { HolidayNote } from "../components/holiday-note.tsx";
 import { ErrorNotice, Loading, NoServingModel } from "../components/notice.tsx";
 import { SeriesPicker } from "../components/series-picker.tsx";
 import { StoredForecast } from "../components/stored-forecast.tsx";
@@ -9,7 +11,9 @@ import { addPeriods } from "../lib/dates.ts";
 import { formatAmount } from "../lib/format.ts";
 import { servingModelFor } from "../lib/serving-model.ts";
 import { useAsync } from "../lib/use-async.ts";
+import { useHolidays } from "../lib/use-holidays.ts";
 import { useSeriesSelection } from "../lib/use-series.ts";
+import { type FutureCells, fileFutureCells, windowFeatures } from "../lib/window-features.ts";
 import type { Route } from "../routing.ts";
 
 export function ForecastPage({ route }: { route: Route }) {
@@ -25,6 +29,7 @@ export function ForecastPage({ route }: { route: Route }) {
     [model?.id],
   );
   const windowMember = record.value?.artifact?.window_member;
+  const features = record.value?.artifact?.features;
 
   return (
     <>
@@ -41,10 +46,12 @@ export function ForecastPage({ route }: { route: Route }) {
       {health.value && selected && model === undefined && (
         <NoServingModel health={health.value} seriesId={selected.id} />
       )}
-      {(list.loading || health.loading || history.loading) && <Loading what="the series and the model" />}
-      {model && history.value && history.value.id === selected?.id && (
+      {(list.loading || health.loading || history.loading || record.loading) && (
+        <Loading what="the series and the model" />
+      )}
+      {model && history.value && history.value.id === selected?.id && !record.loading && (
         <>
-          <StoredForecast history={history.value} />
+          <StoredForecast history={history.value} holidays={features?.holidays} />
           <section aria-labelledby="what-if-heading">
             <h2 id="what-if-heading">What if: forecast an edited window</h2>
             <p class="caption">
@@ -57,10 +64,25 @@ export function ForecastPage({ route }: { route: Route }) {
               )}
               .
             </p>
+            {features && (
+              <p class="caption">
+                This model also reads{" "}
+                {[
+                  features.calendar && "calendar features",
+                  features.holidays && "holidays",
+                  features.covariates.length > 0 &&
+                    `the covariates ${features.covariates.map((c) => c.name).join(", ")}`,
+                ]
+                  .filter(Boolean)
+                  .join(", ")}
+                : the request sends the window's first date and the covariates' values.
+              </p>
+            )}
             <ForecastEditor
               key={`${history.value.id} ${model.name} ${model.version}`}
               history={history.value}
               model={model}
+              features={features}
             />
           </section>
         </>
@@ -75,26 +97,65 @@ interface Answer {
   prediction: Prediction;
 }
 
-function ForecastEditor({ history, model }: { history: SeriesHistory; model: ServingModel }) {
+function ForecastEditor({
+  history,
+  model,
+  features,
+}: {
+  history: SeriesHistory;
+  model: ServingModel;
+  features: ModelFeatures | undefined;
+}) {
   const size = Math.min(model.window_size, history.values.length);
   const windowDates = history.dates.slice(-size);
   const lastWindow = history.values.slice(-size);
+  const firstForecastDate = addPeriods(windowDates[windowDates.length - 1], history.frequency, 1);
+  const horizonDates = Array.from({ length: model.horizon }, (_, k) =>
+    addPeriods(firstForecastDate, history.frequency, k),
+  );
   const [cells, setCells] = useState(() => lastWindow.map(String));
   const [answer, setAnswer] = useState<Answer>();
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
+  const needsFile = (features?.covariates.length ?? 0) > 0;
+  const file = useAsync(
+    () =>
+      needsFile
+        ? api.seriesCovariates(history.id, {
+            start: windowDates[0],
+            end: horizonDates[horizonDates.length - 1],
+          })
+        : Promise.resolve(undefined),
+    [],
+  );
+  const fileCells = useMemo(
+    () => (features ? fileFutureCells(features, file.value, horizonDates) : {}),
+    [file.value],
+  );
+  const [future, setFuture] = useState<FutureCells>({});
+  const ready = !needsFile || !file.loading;
+  const chartDates = history.dates.slice(-Math.min(history.values.length, size * 6));
+  const holidays = useHolidays(features?.holidays, [...chartDates, ...horizonDates]);
 
-  const forecast = async (texts: readonly string[]) => {
+  const forecast = async (texts: readonly string[], futureTexts: FutureCells) => {
     const bad = texts.findIndex((text) => text.trim() === "" || !Number.isFinite(Number(text)));
-    if (bad >= 0) {
+    const extra = features && windowFeatures(features, file.value, windowDates, horizonDates, futureTexts);
+    const problem =
+      bad >= 0
+        ? new Error(`the value for ${windowDates[bad]} must be a number, got “${texts[bad]}”`)
+        : extra instanceof Error
+          ? extra
+          : undefined;
+    if (problem) {
       setAnswer(undefined);
-      setError(new Error(`the value for ${windowDates[bad]} must be a number, got “${texts[bad]}”`));
+      setError(problem);
       return;
     }
     const sent = texts.map(Number);
     setBusy(true);
     try {
-      setAnswer({ sent, prediction: await api.predict(history.id, sent) });
+      const prediction = await api.predict(history.id, sent, extra as Exclude<typeof extra, Error>);
+      setAnswer({ sent, prediction });
       setError(undefined);
     } catch (caught) {
       setAnswer(undefined);
@@ -104,20 +165,25 @@ function ForecastEditor({ history, model }: { history: SeriesHistory; model: Ser
     }
   };
 
-  // the prefilled window is forecast once, at once, so the page opens with an answer (the editor is keyed by
-  // series and model, so a new series or model makes a new editor)
+  // the prefilled window is forecast once, as soon as the covariates file's rows are in, so the page opens
+  // with an answer (the editor is keyed by series and model, so a new series or model makes a new editor)
   useEffect(() => {
-    forecast(cells);
-  }, []);
+    if (!ready) return;
+    if (file.error) {
+      setError(file.error);
+      return;
+    }
+    setFuture(fileCells);
+    forecast(cells, fileCells);
+  }, [ready]);
 
-  const firstForecastDate = addPeriods(windowDates[windowDates.length - 1], history.frequency, 1);
   return (
     <div class="forecast-layout">
       <form
         class="window-form"
         onSubmit={(event) => {
           event.preventDefault();
-          forecast(cells);
+          forecast(cells, future);
         }}
       >
         <div class="table-scroll window-table">
@@ -157,11 +223,31 @@ function ForecastEditor({ history, model }: { history: SeriesHistory; model: Ser
             </tbody>
           </table>
         </div>
+        {features && ready && (
+          <FutureCovariates
+            features={features}
+            dates={horizonDates}
+            cells={future}
+            fileCells={fileCells}
+            onChange={(name, period, text) =>
+              setFuture((previous) => ({
+                ...previous,
+                [name]: (previous[name] ?? []).map((old, k) => (k === period ? text : old)),
+              }))
+            }
+          />
+        )}
         <div class="buttons">
-          <button type="submit" class="primary" disabled={busy}>
+          <button type="submit" class="primary" disabled={busy || !ready}>
             {busy ? "Forecasting…" : "Forecast"}
           </button>
-          <button type="button" onClick={() => setCells(lastWindow.map(String))}>
+          <button
+            type="button"
+            onClick={() => {
+              setCells(lastWindow.map(String));
+              setFuture(fileCells);
+            }}
+          >
             Reset to history
           </button>
         </div>
@@ -169,7 +255,15 @@ function ForecastEditor({ history, model }: { history: SeriesHistory; model: Ser
       <section class="forecast-result" aria-labelledby="result-heading" aria-live="polite">
         <h3 id="result-heading">Answer</h3>
         {error && <ErrorNotice action="The forecast" error={error} />}
-        {answer && <ForecastAnswer history={history} answer={answer} firstDate={firstForecastDate} />}
+        {answer && (
+          <ForecastAnswer
+            history={history}
+            answer={answer}
+            firstDate={firstForecastDate}
+            holidays={holidays.value}
+          />
+        )}
+        <HolidayNote calendar={features?.holidays} holidays={holidays} />
       </section>
     </div>
   );
@@ -179,14 +273,17 @@ function ForecastAnswer({
   history,
   answer,
   firstDate,
+  holidays,
 }: {
   history: SeriesHistory;
   answer: Answer;
   firstDate: string;
+  holidays: Holiday[] | undefined;
 }) {
   const { prediction } = answer;
   const forecastDates = prediction.forecast.map((_, k) => addPeriods(firstDate, history.frequency, k));
   const chart = useMemo(() => forecastChart(history, answer, firstDate), [history, answer, firstDate]);
+  const marks = useMemo(() => holidays?.map((h) => ({ date: h.date, label: h.name })), [holidays]);
   return (
     <>
       <p class="big-number">
@@ -226,6 +323,7 @@ function ForecastAnswer({
         description={`Sales of ${history.id} and the forecast from ${forecastDates[0]} to ${forecastDates[forecastDates.length - 1]}`}
         dates={chart.dates}
         lines={chart.lines}
+        marks={marks}
       />
     </>
   );
