@@ -88,7 +88,7 @@ export class Conv1dRelu {
     workspace.gemm(kernel, channels, rows, unfoldedT, d, rowMajor(this.gradWeightT, 0, channels), false);
     addTransposedInto(this.weight.grad, this.gradWeightT, kernel, channels);
     this.gradBias.set(this.bias.grad);
-    workspace.columnSums(rows, channels, d, this.ones, this.gradBias, true);
+    workspace.columnSums(rows, channels, d, this.gradBias, true);
     this.bias.grad.set(this.gradBias);
   }
 }

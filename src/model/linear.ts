@@ -97,7 +97,7 @@ export class Linear {
     this.gradBias.set(this.bias.grad);
     const dT = transposed(this.dOut, 0, outFeatures);
     workspace.gemm(outFeatures, inFeatures, batch, dT, x, rowMajor(this.gradWeight, 0, inFeatures), true);
-    workspace.columnSums(batch, outFeatures, d, this.ones, this.gradBias, true);
+    workspace.columnSums(batch, outFeatures, d, this.gradBias, true);
     this.weight.grad.set(this.gradWeight);
     this.bias.grad.set(this.gradBias);
     const weight = rowMajor(this.weightCopy, 0, inFeatures);

@@ -37,9 +37,8 @@ export class LstmLayer {
   private zeros = UNALLOCATED;
   private gradWeightIh = UNALLOCATED;
   private gradWeightHh = UNALLOCATED;
-  private gradBiasIh = UNALLOCATED;
-  private gradBiasHh = UNALLOCATED;
-  private ones = UNALLOCATED;
+  /** Σ over every step and batch row of dz: the gradient of each bias. */
+  private dzSums = UNALLOCATED;
   private input = UNALLOCATED;
   private batch = 0;
 
@@ -84,9 +83,7 @@ export class LstmLayer {
     this.dInput = workspace.alloc(rows * inputSize);
     this.gradWeightIh = workspace.alloc(gates * inputSize);
     this.gradWeightHh = workspace.alloc(gates * hiddenSize);
-    this.gradBiasIh = workspace.alloc(gates);
-    this.gradBiasHh = workspace.alloc(gates);
-    this.ones = workspace.alloc(rows).fill(1);
+    this.dzSums = workspace.alloc(gates);
   }
 
   /** Runs the sequence `input` (`[steps · batch, inputSize]`, a workspace buffer) from zero state. */
@@ -144,7 +141,7 @@ export class LstmLayer {
    * leaving dLoss/dInput in `dInput`.
    */
   backward(dHidden: Float32Array | null, dLast: Float32Array | null): void {
-    const { workspace, inputSize, hiddenSize: h, gates, steps, batch, dz, ones } = this;
+    const { workspace, inputSize, hiddenSize: h, gates, steps, batch, dz, dzSums } = this;
     if (dLast) this.dHiddenNext.set(dLast.subarray(0, batch * h));
     else this.dHiddenNext.fill(0, 0, batch * h);
     this.dCellNext.fill(0, 0, batch * h);
@@ -163,8 +160,6 @@ export class LstmLayer {
     const dzAll = rowMajor(dz, 0, gates);
     this.gradWeightIh.set(this.weightIh.grad);
     this.gradWeightHh.set(this.weightHh.grad);
-    this.gradBiasIh.set(this.biasIh.grad);
-    this.gradBiasHh.set(this.biasHh.grad);
     const x = rowMajor(this.input, 0, inputSize);
     const dzT = transposed(dz, 0, gates);
     workspace.gemm(gates, inputSize, rows, dzT, x, rowMajor(this.gradWeightIh, 0, inputSize), true);
@@ -172,12 +167,16 @@ export class LstmLayer {
     const dzLaterT = transposed(dz, batch * gates, gates);
     const hPrevious = rowMajor(this.hidden, 0, h);
     workspace.gemm(gates, h, rows - batch, dzLaterT, hPrevious, rowMajor(this.gradWeightHh, 0, h), true);
-    workspace.columnSums(rows, gates, dzAll, ones, this.gradBiasIh, true);
-    workspace.columnSums(rows, gates, dzAll, ones, this.gradBiasHh, true);
     this.weightIh.grad.set(this.gradWeightIh);
     this.weightHh.grad.set(this.gradWeightHh);
-    this.biasIh.grad.set(this.gradBiasIh);
-    this.biasHh.grad.set(this.gradBiasHh);
+    // Both biases add to every gate's pre-activation, so they share one gradient: summed once, added to each.
+    workspace.columnSums(rows, gates, dzAll, dzSums, false);
+    const gradBiasIh = this.biasIh.grad;
+    const gradBiasHh = this.biasHh.grad;
+    for (let j = 0; j < gates; j++) {
+      gradBiasIh[j] += dzSums[j];
+      gradBiasHh[j] += dzSums[j];
+    }
     const weightIh = rowMajor(this.weightIhCopy, 0, inputSize);
     workspace.gemm(rows, inputSize, gates, dzAll, weightIh, rowMajor(this.dInput, 0, inputSize), false);
   }

@@ -1,4 +1,5 @@
 import { adamStepCode } from "./simd-adam.ts";
+import { columnSumsCode } from "./simd-column-sums.ts";
 import { reluBackwardCode, reluCode, transposeCode } from "./simd-elementwise.ts";
 import { gemmCode } from "./simd-gemm.ts";
 import { lstmCellBackwardCode, lstmCellForwardCode } from "./simd-lstm-cell.ts";
@@ -62,6 +63,14 @@ export interface Kernels {
     rows: number,
     size: number,
   ): void;
+  columnSums(
+    source: number,
+    rows: number,
+    cols: number,
+    rowStride: number,
+    target: number,
+    accumulate: number,
+  ): void;
   adamStep(data: number, grad: number, m: number, v: number, count: number, settings: number): void;
   relu(x: number, count: number): void;
   reluBackward(out: number, dOut: number, dIn: number, count: number): void;
@@ -76,6 +85,7 @@ function kernelModule(): WebAssembly.Module {
       { name: "gemm", code: gemmCode() },
       { name: "lstmCellForward", code: lstmCellForwardCode() },
       { name: "lstmCellBackward", code: lstmCellBackwardCode() },
+      { name: "columnSums", code: columnSumsCode() },
       { name: "adamStep", code: adamStepCode() },
       { name: "relu", code: reluCode() },
       { name: "reluBackward", code: reluBackwardCode() },
@@ -166,16 +176,19 @@ export class Workspace {
     }
   }
 
-  /** `target[j] (+)= Σ_i A[i, j]` over `rows × cols`, as the product `ones[1, rows] · A`. */
-  columnSums(
-    rows: number,
-    cols: number,
-    a: Matrix,
-    ones: Float32Array,
-    target: Float32Array,
-    accumulate: boolean,
-  ): void {
-    this.gemm(1, cols, rows, rowMajor(ones, 0, 0), a, rowMajor(target, 0, cols), accumulate);
+  /** `target[j] (+)= Σ_i A[i, j]` over `rows × cols`, summing rows in order. */
+  columnSums(rows: number, cols: number, a: Matrix, target: Float32Array, accumulate: boolean): void {
+    if (a.colStride !== 1) throw new Error("columnSums: A needs contiguous rows");
+    if (cols <= 0) return;
+    const extent = rows > 0 ? (rows - 1) * a.rowStride + cols : 0;
+    this.kernels.columnSums(
+      this.address(a.data, a.offset, extent),
+      rows,
+      cols,
+      a.rowStride * 4,
+      this.address(target, 0, cols),
+      accumulate ? 1 : 0,
+    );
   }
 
   /** `target = sourceᵀ`, `source` being `rows × cols`. */

@@ -90,14 +90,28 @@ describe("Workspace.gemm", () => {
 
   it("sums columns, overwriting or accumulating", () => {
     const workspace = new Workspace();
-    const [source, ones, sums] = allocate(workspace, 6, 3, 2);
-    ones.fill(1);
+    const [source, sums] = allocate(workspace, 6, 2);
     source.set([1, 2, 3, 4, 5, 6]);
     sums.set([100, 100]);
-    workspace.columnSums(3, 2, rowMajor(source, 0, 2), ones, sums, false);
+    workspace.columnSums(3, 2, rowMajor(source, 0, 2), sums, false);
     expect([...sums]).toEqual([9, 12]);
-    workspace.columnSums(3, 2, rowMajor(source, 0, 2), ones, sums, true);
+    workspace.columnSums(3, 2, rowMajor(source, 0, 2), sums, true);
     expect([...sums]).toEqual([18, 24]);
+  });
+
+  it("sums columns in 32-wide, 4-wide and single strips as float32 adds in row order", () => {
+    const [rows, cols, stride] = [7, 45, 48];
+    const rng = new Rng(7);
+    const workspace = new Workspace();
+    const [source, sums] = allocate(workspace, 1 + rows * stride, cols + 1);
+    randomize(source, rng);
+    randomize(sums, rng);
+    const expected = sums.slice();
+    for (let j = 0; j < cols; j++) {
+      for (let i = 0; i < rows; i++) expected[j] = Math.fround(expected[j] + source[1 + i * stride + j]);
+    }
+    workspace.columnSums(rows, cols, rowMajor(source, 1, stride), sums, true);
+    expect([...sums]).toEqual([...expected]);
   });
 
   it("refuses blocks that overrun a buffer and views that are not in its memory", () => {
