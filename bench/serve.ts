@@ -7,10 +7,11 @@
  * server loaded in turns with the reference's body (the default levels, 80 and 95) and with `"level": []`,
  * three times each, medians compared. Last, the architectures: a model of the network member alone as the CNN-LSTM and
  * as the Transformer (model.transformer's sizes), both served at once and loaded in alternating turns, three
- * each, medians compared. `npm run bench:serve`.
+ * each, medians compared; and the same for the linear member alone on seeded weekly sales, without features
+ * and with a covariates file and US holidays (bench/covariate-data.ts). `npm run bench:serve`.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +23,7 @@ import { closeOnSignals } from "../src/server/lifecycle.ts";
 import { PredictBody } from "../src/server/schemas.ts";
 import { silentProgress } from "../src/train/index.ts";
 import { trainAndRegister } from "../src/train/register.ts";
+import { writeCovariateData } from "./covariate-data.ts";
 import { canPin, onCore, waitUntilUp } from "./server-process.ts";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
@@ -38,16 +40,26 @@ const WARMUP_SECONDS = 3;
 const MEASURE_SECONDS = 10;
 // Turns with and without intervals: an odd count, so each median is one run, not the mean of two.
 const INTERVAL_ROUNDS = 3;
-const PORTS = { salescast: 18001, reference: 18000, bare: 18002, cnnLstm: 18003, transformer: 18004 };
+const PORTS = {
+  salescast: 18001,
+  reference: 18000,
+  bare: 18002,
+  cnnLstm: 18003,
+  transformer: 18004,
+  plain: 18005,
+  features: 18006,
+};
 /**
  * V8 flags for both Node servers, as `npm start` should pass them: a 1 MiB young-generation semispace (default
  * 16 MiB) cut the server's RSS by about 35 MiB here, with equal or better requests/s and p99.
  */
 const NODE_FLAGS = ["--max-semi-space-size=1"];
 // The original's sizes, whatever config.yaml says today.
+const WINDOW = 14;
+const HORIZON = 1;
 const MODEL_OVERRIDES = [
-  "data.window_size=14",
-  "data.horizon=1",
+  `data.window_size=${WINDOW}`,
+  `data.horizon=${HORIZON}`,
   "model.conv_channels=32",
   "model.kernel_size=3",
   "model.lstm_hidden=64",
@@ -57,7 +69,7 @@ const MODEL_OVERRIDES = [
 ];
 // The network member alone serves the window routes, so the architectures' own costs are compared.
 const NETWORK_ONLY = ["model.members=[network]"];
-const ARCHITECTURE_ROUNDS = 3;
+const SIDE_BY_SIDE_ROUNDS = 3;
 
 /** A model the bench trains once into folders of its own, then serves from its registry. */
 interface BenchModel {
@@ -300,6 +312,7 @@ async function main(): Promise<void> {
   report(results);
   await measureIntervalCost(salescastArgs);
   await measureArchitectures();
+  await measureCovariates();
 }
 
 function serverArgs(model: BenchModel, port: number): string[] {
@@ -328,36 +341,48 @@ async function servedArchitecture(port: number): Promise<string> {
   return match[1];
 }
 
-/** The CNN-LSTM and the Transformer, each the network member alone, both up, loaded in alternating turns. */
-async function measureArchitectures(): Promise<void> {
-  const servers = [
-    { key: "cnn_lstm", port: PORTS.cnnLstm, model: MODELS.cnnLstm },
-    { key: "transformer", port: PORTS.transformer, model: MODELS.transformer },
-  ];
+/** A server of a side-by-side comparison: its model, and the wrk script of its requests. */
+interface SideServer {
+  key: string;
+  port: number;
+  model: BenchModel;
+  script: string;
+  /** Throws unless the server serves what the comparison means it to. */
+  check?: (port: number) => Promise<void>;
+}
+
+/**
+ * Two servers up at once on the server core, loaded in alternating turns (the order swapped each round), and
+ * the ratio of the second's median requests/s to the first's against the target.
+ */
+async function measureSideBySide(
+  what: string,
+  servers: [SideServer, SideServer],
+  target: number,
+): Promise<void> {
   const children = servers.map(({ model, port }) => {
     const [cmd, argv] = onCore(SERVER_CORE, process.execPath, serverArgs(model, port));
     return start(cmd, argv);
   });
   try {
     const runs = new Map<string, LoadResult[]>(servers.map(({ key }) => [key, []]));
-    for (const [index, { key, port }] of servers.entries()) {
-      await waitUntilUp(port, children[index]);
-      const architecture = await servedArchitecture(port);
-      if (architecture !== key) throw new Error(`port ${port} serves ${architecture}, not ${key}`);
-      runWrk(port, WARMUP_SECONDS);
+    for (const [index, server] of servers.entries()) {
+      await waitUntilUp(server.port, children[index]);
+      await server.check?.(server.port);
+      const answer = runWrk(server.port, WARMUP_SECONDS, server.script);
+      if (answer.errors > 0) throw new Error(`${server.key}: ${answer.errors} of its requests failed`);
     }
-    for (let round = 0; round < ARCHITECTURE_ROUNDS; round++) {
+    for (let round = 0; round < SIDE_BY_SIDE_ROUNDS; round++) {
       const order = round % 2 === 0 ? servers : [...servers].reverse();
-      for (const { key, port } of order) runs.get(key)?.push(runWrk(port, MEASURE_SECONDS));
+      for (const { key, port, script } of order) runs.get(key)?.push(runWrk(port, MEASURE_SECONDS, script));
     }
     const rps = (key: string) => (runs.get(key) ?? []).map((r) => r.requestsPerSecond);
-    const [cnnLstm, transformer] = [median(rps("cnn_lstm")), median(rps("transformer"))];
-    const ratio = transformer / cnnLstm;
+    const [first, second] = servers.map(({ key }) => median(rps(key)));
+    const ratio = second / first;
     console.log(
       JSON.stringify({
-        what: "serve_architectures",
-        cnn_lstm: rps("cnn_lstm").map(Math.round),
-        transformer: rps("transformer").map(Math.round),
+        what,
+        ...Object.fromEntries(servers.map(({ key }) => [key, rps(key).map(Math.round)])),
         p99_ms: Object.fromEntries(
           servers.map(({ key }) => [key, (runs.get(key) ?? []).map((r) => r.p99Ms)]),
         ),
@@ -366,12 +391,86 @@ async function measureArchitectures(): Promise<void> {
       }),
     );
     console.log(
-      `\nnetwork alone: CNN-LSTM median ${Math.round(cnnLstm)} req/s, Transformer ${Math.round(transformer)} req/s, ` +
-        `ratio ${ratio.toFixed(3)} (target >= 0.8: ${ratio >= 0.8 ? "met" : "MISSED"})`,
+      `\n${what}: ${servers[0].key} median ${Math.round(first)} req/s, ${servers[1].key} ${Math.round(second)} req/s, ` +
+        `ratio ${ratio.toFixed(3)} (target >= ${target}: ${ratio >= target ? "met" : "MISSED"})`,
     );
   } finally {
     for (const child of children) await stop(child);
   }
+}
+
+async function expectArchitecture(port: number, architecture: string): Promise<void> {
+  const served = await servedArchitecture(port);
+  if (served !== architecture) throw new Error(`port ${port} serves ${served}, not ${architecture}`);
+}
+
+/** The CNN-LSTM and the Transformer, each the network member alone. */
+function measureArchitectures(): Promise<void> {
+  return measureSideBySide(
+    "serve_architectures",
+    [
+      {
+        key: "cnn_lstm",
+        port: PORTS.cnnLstm,
+        model: MODELS.cnnLstm,
+        script: LUA_SCRIPT,
+        check: (port) => expectArchitecture(port, "cnn_lstm"),
+      },
+      {
+        key: "transformer",
+        port: PORTS.transformer,
+        model: MODELS.transformer,
+        script: LUA_SCRIPT,
+        check: (port) => expectArchitecture(port, "transformer"),
+      },
+    ],
+    0.8,
+  );
+}
+
+/** The linear member alone on weekly sales, without features and with a covariates file and US holidays. */
+async function measureCovariates(): Promise<void> {
+  const data = writeCovariateData(join(BENCH_ROOT, "covariate-data"), WINDOW, HORIZON);
+  const common = [
+    ...MODEL_OVERRIDES,
+    "model.members=[linear]",
+    `data.csv_path=${JSON.stringify(data.sales)}`,
+    "data.format=auto",
+    "data.season=4",
+    "data.normalization=series",
+  ];
+  const plain = { name: "linear-plain", overrides: common };
+  const features = {
+    name: "linear-features",
+    overrides: [
+      ...common,
+      `data.covariates_path=${JSON.stringify(data.covariates)}`,
+      "data.known_future=[promo]",
+      "data.holidays={country: US}",
+    ],
+  };
+  for (const model of [plain, features]) await ensureModel(model);
+  const script = (name: string, body: string) => {
+    const file = join(BENCH_ROOT, `${name}.lua`);
+    writeFileSync(
+      file,
+      `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = '${body}'\n`,
+    );
+    return file;
+  };
+  await measureSideBySide(
+    "serve_covariates",
+    [
+      { key: "without_features", port: PORTS.plain, model: plain, script: script("plain", data.plainBody) },
+      {
+        key: "with_covariates",
+        port: PORTS.features,
+        model: features,
+        script: script("features", data.featuresBody),
+      },
+    ],
+    0.8,
+  );
 }
 
 function report(results: Measured[]): void {
