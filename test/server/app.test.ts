@@ -347,6 +347,7 @@ describe("with the global and two per-series models serving", () => {
       "/api/forecast/{series_id}",
       "/api/health",
       "/api/health/ready",
+      "/api/holidays",
       "/api/predict",
       "/api/predict/batch",
       "/api/predict/{series_id}",

@@ -155,6 +155,8 @@ describe("the OpenAPI document", () => {
       for (const path of [
         "/api/series",
         "/api/series/{id}",
+        "/api/series/{id}/covariates",
+        "/api/holidays",
         "/api/models",
         "/api/models/{id}",
         "/api/train/{run_id}",
