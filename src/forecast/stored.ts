@@ -1,5 +1,5 @@
 import type { StoredForecasts } from "../artifact/index.ts";
-import { ForecastInputError } from "./forecaster.ts";
+import { ForecastInputError } from "./input-error.ts";
 import { type Intervals, NO_CALIBRATION_NOTE, storedIntervals } from "./intervals.ts";
 
 /** One series' stored forecast as the API and the CLI give it, cut to the asked horizon. */
