@@ -13,6 +13,7 @@ import {
   normalizationSchema,
   type StoredForecasts,
 } from "./format.ts";
+import { isStoredForecasts } from "./quick-checks.ts";
 
 /** A saved model that cannot be used; the message names the file and what is wrong with it. */
 export class ArtifactError extends Error {
@@ -80,18 +81,27 @@ export function readArtifactFiles(folder: string): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
   for (const name of ARTIFACT_FILE_NAMES) {
     const path = join(folder, name);
-    if (existsSync(path)) files.set(name, new Uint8Array(readFileSync(path)));
+    if (!existsSync(path)) continue;
+    const bytes = readFileSync(path);
+    // a view of the Buffer, not a copy: forecasts.json of a large model is hundreds of MB
+    files.set(name, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   }
   return files;
 }
 
 function readJsonFile<T>(file: string, schema: z.ZodType<T>, text: string): T {
-  let value: unknown;
+  return checked(file, schema, parsedJson(file, text));
+}
+
+function parsedJson(file: string, text: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new ArtifactError(`${file} is not readable JSON: ${(error as Error).message}`);
   }
+}
+
+function checked<T>(file: string, schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -117,7 +127,7 @@ export function artifactFromFiles(folder: string, files: ArtifactFiles): Artifac
     if (bytes === undefined) throw new ArtifactError(`${join(folder, name)} is missing`);
     return bytes;
   };
-  const text = (name: string) => Buffer.from(fileOf(name)).toString("utf8");
+  const text = (name: string) => utf8(fileOf(name));
   for (const file of Object.values(ARTIFACT_FILES)) fileOf(file);
   const meta = readJsonFile(join(folder, ARTIFACT_FILES.meta), metaSchema, text(ARTIFACT_FILES.meta));
   const normalization = readJsonFile(
@@ -158,8 +168,20 @@ function readForecasts(folder: string, meta: ArtifactMeta, files: ArtifactFiles)
       `${file} does not match its checksum (expected ${meta.forecasts_sha256}, got ${actual})`,
     );
   }
-  return readJsonFile(file, forecastsSchema, Buffer.from(bytes).toString("utf8"));
+  return checkedForecasts(file, parsedJson(file, utf8(bytes)));
 }
+
+/**
+ * A parsed forecasts.json as `forecastsSchema` checks it: by the plain loops of quick-checks.ts, the value
+ * itself (no copy); what they do not accept goes through the schema, for its message or its copy.
+ */
+export function checkedForecasts(file: string, value: unknown): StoredForecasts {
+  return isStoredForecasts(value) ? (value as StoredForecasts) : checked(file, forecastsSchema, value);
+}
+
+/** The text of UTF-8 bytes, decoded from them where they are (Buffer.from of a Uint8Array copies it). */
+const utf8 = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
 
 /** The artifact folders under `root`, oldest first (folder names sort by creation time). */
 export function listArtifactFolders(root: string): string[] {
