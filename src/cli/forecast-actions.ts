@@ -3,9 +3,11 @@ import type { ArtifactMeta, StoredForecasts } from "../artifact/format.ts";
 import { loadConfig } from "../config/index.ts";
 import { ForecastInputError } from "../forecast/input-error.ts";
 import {
+  type CsvSeries,
   checkStoredForecast,
   forecastCsvChunks,
   type SeriesForecast,
+  storedCsvSeries,
   storedSeriesForecast,
 } from "../forecast/stored.ts";
 import { LevelError, levelsFromText } from "../intervals/levels.ts";
@@ -73,11 +75,14 @@ export async function forecastCommand(overrides: string[], flags: ForecastFlags)
     return [id, entry.stored] as const;
   });
   const intervals = { levels, clipNegative: config.forecast.clip_negative };
+  function* csvSeries(): Generator<CsvSeries> {
+    for (const [id, stored] of entries) yield storedCsvSeries(stored, id, horizon, intervals);
+  }
   function* forecasts(): Generator<SeriesForecast> {
     for (const [id, stored] of entries) yield storedSeriesForecast(stored, id, horizon, intervals);
   }
   const chunks = flags.out?.endsWith(".csv")
-    ? forecastCsvChunks(forecasts(), levels)
+    ? forecastCsvChunks(csvSeries(), levels)
     : [`${JSON.stringify({ series: [...forecasts()] }, null, 2)}\n`];
   if (flags.out === undefined) for (const chunk of chunks) process.stdout.write(chunk);
   else writeChunksAtomic(flags.out, chunks);
