@@ -4,8 +4,16 @@ import { join } from "node:path";
 import type { z } from "zod";
 import { writeFolderAtomic } from "./atomic.ts";
 import {
+  BinaryForecastsError,
+  binaryForecastsSchema,
+  decodeForecasts,
+  encodeForecasts,
+  FORECASTS_BIN_FILE,
+} from "./forecasts-bin.ts";
+import {
   ARTIFACT_FILES,
   type ArtifactMeta,
+  BINARY_FORECASTS_FORMAT_VERSION,
   FORECASTS_FILE,
   forecastsSchema,
   metaSchema,
@@ -45,7 +53,14 @@ function newVersionFolderName(created: Date): string {
 
 /** Writes model.onnx, normalization.json and meta.json into a new folder under `root`, all or nothing. */
 export function saveArtifact(root: string, artifact: NewArtifact, created = new Date()): Artifact {
-  const forecastsText = artifact.forecasts === null ? null : `${JSON.stringify(artifact.forecasts)}\n`;
+  const binary = artifact.meta.format_version === BINARY_FORECASTS_FORMAT_VERSION;
+  const encoded =
+    artifact.forecasts === null
+      ? null
+      : binary
+        ? encodeForecasts(artifact.forecasts)
+        : { json: `${JSON.stringify(artifact.forecasts)}\n`, bin: null };
+  const forecastsText = encoded === null ? null : encoded.json;
   const meta: ArtifactMeta = {
     ...artifact.meta,
     created_at: created.toISOString(),
@@ -60,6 +75,7 @@ export function saveArtifact(root: string, artifact: NewArtifact, created = new 
       `${JSON.stringify(artifact.normalization, null, 2)}\n`,
     );
     if (forecastsText !== null) writeFileSync(join(temp, FORECASTS_FILE), forecastsText);
+    if (encoded?.bin) writeFileSync(join(temp, FORECASTS_BIN_FILE), encoded.bin);
     writeFileSync(join(temp, ARTIFACT_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
   });
   return {
@@ -71,10 +87,13 @@ export function saveArtifact(root: string, artifact: NewArtifact, created = new 
   };
 }
 
-/** An artifact's files by name (model.onnx, normalization.json, meta.json, forecasts.json), as bytes. */
+/**
+ * An artifact's files by name (model.onnx, normalization.json, meta.json, forecasts.json, forecasts.bin), as
+ * bytes.
+ */
 export type ArtifactFiles = ReadonlyMap<string, Uint8Array>;
 
-const ARTIFACT_FILE_NAMES = [...Object.values(ARTIFACT_FILES), FORECASTS_FILE];
+const ARTIFACT_FILE_NAMES = [...Object.values(ARTIFACT_FILES), FORECASTS_FILE, FORECASTS_BIN_FILE];
 
 /** The files of an artifact folder that exist, read into memory: what a database keeps of a version. */
 export function readArtifactFiles(folder: string): Map<string, Uint8Array> {
@@ -154,8 +173,9 @@ export function artifactFromFiles(folder: string, files: ArtifactFiles): Artifac
 }
 
 /**
- * forecasts.json, checked against its checksum in meta.json; null for a model that stores none (format 1, or
- * one imported from elsewhere), which meta.json says by having no checksum for it.
+ * forecasts.json, checked against its checksum in meta.json, and in format 4 forecasts.bin, checked against
+ * its own in forecasts.json; null for a model that stores none (format 1, or one imported from elsewhere),
+ * which meta.json says by having no checksum for it.
  */
 function readForecasts(folder: string, meta: ArtifactMeta, files: ArtifactFiles): StoredForecasts | null {
   if (meta.forecasts_sha256 === undefined) return null;
@@ -168,7 +188,18 @@ function readForecasts(folder: string, meta: ArtifactMeta, files: ArtifactFiles)
       `${file} does not match its checksum (expected ${meta.forecasts_sha256}, got ${actual})`,
     );
   }
-  return checkedForecasts(file, parsedJson(file, utf8(bytes)));
+  const value = parsedJson(file, utf8(bytes));
+  if (meta.format_version !== BINARY_FORECASTS_FORMAT_VERSION) return checkedForecasts(file, value);
+  const index = checked(file, binaryForecastsSchema, value);
+  const binFile = join(folder, FORECASTS_BIN_FILE);
+  const bin = files.get(FORECASTS_BIN_FILE);
+  if (bin === undefined) throw new ArtifactError(`${binFile} is missing`);
+  try {
+    return decodeForecasts(index, bin);
+  } catch (error) {
+    if (error instanceof BinaryForecastsError) throw new ArtifactError(`${binFile} ${error.message}`);
+    throw error;
+  }
 }
 
 /**
