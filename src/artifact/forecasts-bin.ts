@@ -5,7 +5,8 @@ import { calibrationSchema, type StoredForecasts } from "./format.ts";
 /**
  * Format 4's stored forecasts: forecasts.json keeps the ids, dates, names and calibration, forecasts.bin
  * the numbers, as columns of float64 (little endian) that forecasts.json places by byte offset and length
- * (in numbers). Every series has `horizon` values and per member `horizon` values and a weight; with
+ * (in numbers). Every series has `horizon` values and per member `horizon` values and a weight, and the
+ * index of its dates among the distinct lists of dates (series that end on the same day share one); with
  * intervals, a scale and per step a count of its scores, then all its scores. A model of 100k series read
  * its 100+ MB of JSON numbers for seconds; the columns are read as they lie.
  */
@@ -30,10 +31,8 @@ export const binaryForecastsSchema = z.strictObject({
   horizon: z.number().int().positive(),
   calibration: calibrationSchema.optional(),
   series: strings,
-  dates: z.custom<string[][]>(
-    (value) => Array.isArray(value) && value.every((dates) => strings.safeParse(dates).success),
-    "must be an array of arrays of strings",
-  ),
+  /** The distinct lists of dates; column `dates` gives each series' index in it. */
+  dates: z.array(strings),
   members: z.array(z.string()),
   weights: z.array(z.string()),
   intervals: z.boolean(),
@@ -59,6 +58,16 @@ export function encodeForecasts(forecasts: StoredForecasts): { json: string; bin
   const weights = entries.length === 0 ? [] : Object.keys(entries[0].weights);
   const intervals = entries.length > 0 && entries[0].interval !== undefined;
   let scoreCount = 0;
+  const dateLists = new Map<string, number>();
+  const dateIndex = entries.map((entry) => {
+    const key = JSON.stringify(entry.dates);
+    let index = dateLists.get(key);
+    if (index === undefined) {
+      index = dateLists.size;
+      dateLists.set(key, index);
+    }
+    return index;
+  });
   entries.forEach((entry, s) => {
     const id = ids[s];
     if (entry.values.length !== horizon)
@@ -77,6 +86,7 @@ export function encodeForecasts(forecasts: StoredForecasts): { json: string; bin
     }
   });
   const lengths: [string, number][] = [
+    ["dates", ids.length],
     ["values", ids.length * horizon],
     ...members.map((name): [string, number] => [`member:${name}`, ids.length * horizon]),
     ...weights.map((name): [string, number] => [`weight:${name}`, ids.length]),
@@ -101,6 +111,7 @@ export function encodeForecasts(forecasts: StoredForecasts): { json: string; bin
     view.setFloat64(columns[name].offset + at * 8, value, true);
   let scoreAt = 0;
   entries.forEach((entry, s) => {
+    put("dates", s, dateIndex[s]);
     for (let k = 0; k < horizon; k++) put("values", s * horizon + k, entry.values[k]);
     for (const name of members) {
       const values = entry.members[name];
@@ -120,7 +131,7 @@ export function encodeForecasts(forecasts: StoredForecasts): { json: string; bin
     horizon,
     ...(forecasts.calibration === undefined ? {} : { calibration: forecasts.calibration }),
     series: ids,
-    dates: entries.map((entry) => entry.dates),
+    dates: [...dateLists.keys()].map((key) => JSON.parse(key) as string[]),
     members,
     weights,
     intervals,
@@ -166,11 +177,6 @@ export function decodeForecasts(index: BinaryForecasts, bytes: Uint8Array): Stor
       `does not match its checksum in forecasts.json (expected ${index.bin.sha256}, got ${actual})`,
     );
   }
-  if (index.dates.length !== ids.length) {
-    throw new BinaryForecastsError(
-      `forecasts.json has dates for ${index.dates.length} of ${ids.length} series`,
-    );
-  }
   const numbers = float64s(bytes);
   const columnOf = (name: string, length: number): Float64Array => {
     const place = index.columns[name];
@@ -198,6 +204,12 @@ export function decodeForecasts(index: BinaryForecasts, bytes: Uint8Array): Stor
   const finite = (name: string, length: number) =>
     checked(name, columnOf(name, length), Number.isFinite, "finite numbers");
   const perStep = ids.length * horizon;
+  const dateIndex = checked(
+    "dates",
+    columnOf("dates", ids.length),
+    (v) => Number.isSafeInteger(v) && v >= 0 && v < index.dates.length,
+    `indexes of forecasts.json's ${index.dates.length} lists of dates`,
+  );
   const values = finite("values", perStep);
   const members = index.members.map((name) => finite(`member:${name}`, perStep));
   const weights = index.weights.map((name) => finite(`weight:${name}`, ids.length));
@@ -233,7 +245,8 @@ export function decodeForecasts(index: BinaryForecasts, bytes: Uint8Array): Stor
   ids.forEach((id, s) => {
     const at = s * horizon;
     const entry: StoredForecasts["series"][string] = {
-      dates: index.dates[s],
+      // shared by the series that end on the same day, as every reader only reads them
+      dates: index.dates[dateIndex[s]],
       values: numberArray(values, at, horizon),
       members: {},
       weights: {},

@@ -85,8 +85,11 @@ describe("format 4: stored forecasts' numbers in forecasts.bin", () => {
     expect(Object.is(read.forecasts?.series.Beauty.values[1], -0)).toBe(true);
     const index = JSON.parse(readFileSync(join(saved.folder, "forecasts.json"), "utf8"));
     const bin = readFileSync(join(saved.folder, "forecasts.bin"));
-    // 2 series × 2 steps of values and of each member, a weight per member, a scale, 2 counts, 4 scores
-    expect(bin.length).toBe((4 + 4 + 4 + 2 + 2 + 2 + 4 + 4) * 8);
+    // per series a dates index; 2 series × 2 steps of values and of each member; a weight per member; a
+    // scale; 2 counts each; 4 scores in all
+    expect(bin.length).toBe((2 + 4 + 4 + 4 + 2 + 2 + 2 + 4 + 4) * 8);
+    // both series end on the same day: one list of dates
+    expect(index.dates).toEqual([["2024-01-15", "2024-01-16"]]);
     expect(index.bin.bytes).toBe(bin.length);
     const { offset, length } = index.columns["member:network"];
     expect(length).toBe(4);
