@@ -1,7 +1,8 @@
 /**
- * The rules of `forecastsSchema` (format.ts) as plain loops over a parsed forecasts.json: a model of 100k
- * series holds millions of numbers, and the schema's check (which also copies every object it checks) took
- * over a second of every read. These accept exactly the JSON values the schema accepts (a property test holds
+ * The rules of `forecastsSchema` and `normalizationSchema` (format.ts) as plain loops over a parsed
+ * forecasts.json and normalization.json: a model of 100k series holds millions of numbers and 100k
+ * normalization records, and the schemas' check (which also copies every object it checks) took over a
+ * second of every read. These accept exactly the JSON values the schema accepts (a property test holds
  * them to it), but for a `__proto__` key, which they leave to the schema. A value they reject is checked by the
  * schema again, which gives its message (so errors read as they did) or, for such a key, its copy.
  */
@@ -100,5 +101,28 @@ export function isStoredForecasts(value: unknown): boolean {
     value.horizon > 0 &&
     (value.calibration === undefined || isCalibration(value.calibration)) &&
     isRecordOf(value.series, isSeriesEntry)
+  );
+}
+
+function isSeriesStats(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    hasOnlyKeys(value, ["mean", "std"]) &&
+    isFiniteNumber(value.mean) &&
+    isFiniteNumber(value.std) &&
+    value.std > 0
+  );
+}
+
+/** Whether a parsed normalization.json is what `normalizationSchema` accepts. */
+export function isNormalization(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    hasOnlyKeys(value, ["default", "series"], ["mode", "input_std_epsilon"]) &&
+    (value.mode === undefined || value.mode === "series" || value.mode === "window") &&
+    isSeriesStats(value.default) &&
+    isRecordOf(value.series, isSeriesStats) &&
+    (value.input_std_epsilon === undefined ||
+      (isFiniteNumber(value.input_std_epsilon) && value.input_std_epsilon >= 0))
   );
 }

@@ -21,7 +21,7 @@ import {
   normalizationSchema,
   type StoredForecasts,
 } from "./format.ts";
-import { isStoredForecasts } from "./quick-checks.ts";
+import { isNormalization, isStoredForecasts } from "./quick-checks.ts";
 
 /** A saved model that cannot be used; the message names the file and what is wrong with it. */
 export class ArtifactError extends Error {
@@ -149,10 +149,10 @@ export function artifactFromFiles(folder: string, files: ArtifactFiles): Artifac
   const text = (name: string) => utf8(fileOf(name));
   for (const file of Object.values(ARTIFACT_FILES)) fileOf(file);
   const meta = readJsonFile(join(folder, ARTIFACT_FILES.meta), metaSchema, text(ARTIFACT_FILES.meta));
-  const normalization = readJsonFile(
-    join(folder, ARTIFACT_FILES.normalization),
-    normalizationSchema,
-    text(ARTIFACT_FILES.normalization),
+  const normalizationFile = join(folder, ARTIFACT_FILES.normalization);
+  const normalization = checkedNormalization(
+    normalizationFile,
+    parsedJson(normalizationFile, text(ARTIFACT_FILES.normalization)),
   );
   const onnxPath = join(folder, ARTIFACT_FILES.model);
   const onnx = fileOf(ARTIFACT_FILES.model);
@@ -208,6 +208,11 @@ function readForecasts(folder: string, meta: ArtifactMeta, files: ArtifactFiles)
  */
 export function checkedForecasts(file: string, value: unknown): StoredForecasts {
   return isStoredForecasts(value) ? (value as StoredForecasts) : checked(file, forecastsSchema, value);
+}
+
+/** A parsed normalization.json as `normalizationSchema` checks it, as checkedForecasts checks forecasts. */
+export function checkedNormalization(file: string, value: unknown): Normalization {
+  return isNormalization(value) ? (value as Normalization) : checked(file, normalizationSchema, value);
 }
 
 /** The text of UTF-8 bytes, decoded from them where they are (Buffer.from of a Uint8Array copies it). */

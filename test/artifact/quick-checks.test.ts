@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { forecastsSchema } from "../../src/artifact/format.ts";
-import { isStoredForecasts } from "../../src/artifact/quick-checks.ts";
-import { ArtifactError, checkedForecasts } from "../../src/artifact/store.ts";
+import { forecastsSchema, normalizationSchema } from "../../src/artifact/format.ts";
+import { isNormalization, isStoredForecasts } from "../../src/artifact/quick-checks.ts";
+import { ArtifactError, checkedForecasts, checkedNormalization } from "../../src/artifact/store.ts";
 
 /** Values near the rules' edges, and now and then any JSON value in place of the right one. */
 const number = fc.oneof(
@@ -56,8 +56,16 @@ const forecasts = object({
   calibration: object({ method: or(fc.constant("conformal")), pooled: stepScores, window: stepScores }),
   series: or(fc.dictionary(key, entry, { maxKeys: 3 })),
 });
+const stats = object({ mean: or(number), std: positive });
+const normalization = object({
+  mode: or(fc.constantFrom("series", "window", "pooled")),
+  default: stats,
+  series: or(fc.dictionary(key, stats, { maxKeys: 3 })),
+  input_std_epsilon: score,
+});
 /** As read from a file: through JSON text and back, so `__proto__` is an own key as JSON.parse makes it. */
-const fromFile = forecasts.map((value) => JSON.parse(JSON.stringify(value)) as unknown);
+const asRead = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
+const fromFile = forecasts.map(asRead);
 
 const hasProtoKey = (value: unknown): boolean =>
   typeof value === "object" &&
@@ -119,5 +127,29 @@ describe("the plain-loop checks of stored forecasts", () => {
     expect(isStoredForecasts(bad)).toBe(false);
     const { weights: _weights, ...withoutWeights } = good.series.a;
     expect(isStoredForecasts({ ...good, series: { a: withoutWeights } })).toBe(false);
+  });
+
+  it("accept exactly the normalization.json values normalizationSchema accepts, with the same errors", () => {
+    let accepted = 0;
+    let rejected = 0;
+    fc.assert(
+      fc.property(normalization.map(asRead), (value) => {
+        const schema = normalizationSchema.safeParse(value);
+        if (!hasProtoKey(value)) expect(isNormalization(value)).toBe(schema.success);
+        else expect(isNormalization(value)).toBe(false);
+        if (schema.success) {
+          accepted++;
+          expect(checkedNormalization("normalization.json", value)).toEqual(schema.data);
+        } else {
+          rejected++;
+          const issue = schema.error.issues[0];
+          const message = `normalization.json is malformed: ${issue.path.join(".") || "(top level)"}: ${issue.message}`;
+          expect(() => checkedNormalization("normalization.json", value)).toThrow(new ArtifactError(message));
+        }
+      }),
+      { numRuns: 1500 },
+    );
+    expect(accepted).toBeGreaterThan(300);
+    expect(rejected).toBeGreaterThan(300);
   });
 });
