@@ -189,13 +189,18 @@ export function decodeForecasts(index: BinaryForecasts, bytes: Uint8Array): Stor
     }
     return numbers.subarray(place.offset / 8, place.offset / 8 + length);
   };
-  const checked = (name: string, values: Float64Array, holds: (v: number) => boolean, rule: string) => {
+  /** A column's numbers, checked; `seriesOf(i)` the series whose number i is. */
+  const checked = (
+    name: string,
+    values: Float64Array,
+    holds: (v: number) => boolean,
+    rule: string,
+    seriesOf = (i: number) => ids[Math.floor(i / (values.length / ids.length))],
+  ) => {
     for (let i = 0; i < values.length; i++) {
       if (!holds(values[i])) {
-        const perSeries = values.length / Math.max(1, ids.length);
-        const id = ids[Math.floor(i / perSeries)];
         throw new BinaryForecastsError(
-          `column '${name}' of series '${id}': must be ${rule}, got ${values[i]}`,
+          `column '${name}' of series '${seriesOf(i)}': must be ${rule}, got ${values[i]}`,
         );
       }
     }
@@ -239,6 +244,15 @@ export function decodeForecasts(index: BinaryForecasts, bytes: Uint8Array): Stor
           columnOf("scores", scoreCount),
           (v) => Number.isFinite(v) && v >= 0,
           "finite numbers >= 0",
+          // the series' scores lie one after another, as many as their counts say
+          (i) => {
+            let end = 0;
+            for (let at = 0; at < counts.length; at++) {
+              end += counts[at];
+              if (i < end) return ids[Math.floor(at / horizon)];
+            }
+            return ids[ids.length - 1];
+          },
         );
   const series: StoredForecasts["series"] = {};
   let scoreAt = 0;

@@ -140,6 +140,12 @@ describe("format 4: stored forecasts' numbers in forecasts.bin", () => {
     expect(() => readArtifact(negativeFolder)).toThrow(
       "column 'scale' of series 'Beauty': must be finite numbers > 0, got 0",
     );
+    const negativeScore = forecasts();
+    negativeScore.series['Toys "A"'].interval = { scale: 2, scores: [[1], [4, -1]] };
+    const scoreFolder = saveArtifact(tempRoot(), sample(negativeScore)).folder;
+    expect(() => readArtifact(scoreFolder)).toThrow(
+      `column 'scores' of series 'Toys "A"': must be finite numbers >= 0, got -1`,
+    );
   });
 
   it("refuses to save series that format 4 cannot hold alike", () => {
