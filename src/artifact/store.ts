@@ -51,7 +51,10 @@ function newVersionFolderName(created: Date): string {
   return `${stamp}-${randomBytes(4).toString("hex")}`;
 }
 
-/** Writes model.onnx, normalization.json and meta.json into a new folder under `root`, all or nothing. */
+/**
+ * Writes model.onnx, normalization.json, meta.json and the stored forecasts (forecasts.json, and forecasts.bin
+ * when meta says format 4) into a new folder under `root`, all or nothing.
+ */
 export function saveArtifact(root: string, artifact: NewArtifact, created = new Date()): Artifact {
   const binary = artifact.meta.format_version === BINARY_FORECASTS_FORMAT_VERSION;
   const encoded =
