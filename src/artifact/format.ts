@@ -7,16 +7,21 @@ export const ARTIFACT_FILES = {
   meta: "meta.json",
 } as const;
 
-/** Format 2 (an ensemble of members) adds the stored forecasts of every series it was trained on. */
+/**
+ * Format 2 (an ensemble of members) adds the stored forecasts of every series it was trained on; format 4
+ * keeps their numbers beside it in forecasts.bin (forecasts-bin.ts).
+ */
 export const FORECASTS_FILE = "forecasts.json";
 
 /**
  * 1: one CNN-LSTM with per-series normalization. 2: an ensemble of members, the window member in model.onnx,
  * the normalization mode, every member's cross-validation metrics, and forecasts.json. 3: as 2, with the
- * features (`meta.features`) that model.onnx's second input `covariates` takes. All load.
+ * features (`meta.features`) that model.onnx's second input `covariates` takes. 4: as 2 or 3 (with
+ * `meta.features` when model.onnx takes covariates), the stored forecasts' numbers in forecasts.bin. All load.
  */
 export const ARTIFACT_FORMAT_VERSION = 2;
 export const FEATURES_FORMAT_VERSION = 3;
+export const BINARY_FORECASTS_FORMAT_VERSION = 4;
 
 const finite = z.number().refine(Number.isFinite, "must be a finite number");
 
@@ -85,6 +90,7 @@ export const metaSchema = z.object({
     z.literal(1),
     z.literal(ARTIFACT_FORMAT_VERSION),
     z.literal(FEATURES_FORMAT_VERSION),
+    z.literal(BINARY_FORECASTS_FORMAT_VERSION),
   ]),
   features: featuresMetaSchema.optional(),
   name: z.string().min(1),
@@ -149,7 +155,7 @@ const stepScoresSchema = z.array(numbersWhere((v) => Number.isFinite(v) && v >= 
  * are the ensemble's over all series (in units of each series' scale), `window` the window member's (in units
  * of the std that scales its input window), for the window routes.
  */
-const calibrationSchema = z.strictObject({
+export const calibrationSchema = z.strictObject({
   method: z.literal("conformal"),
   pooled: stepScoresSchema,
   window: stepScoresSchema,

@@ -1,8 +1,10 @@
 export { writeChunksAtomic, writeFileAtomic, writeFolderAtomic } from "./atomic.ts";
+export { FORECASTS_BIN_FILE } from "./forecasts-bin.ts";
 export {
   ARTIFACT_FILES,
   ARTIFACT_FORMAT_VERSION,
   type ArtifactMeta,
+  BINARY_FORECASTS_FORMAT_VERSION,
   type Calibration,
   FEATURES_FORMAT_VERSION,
   type FeaturesMeta,

@@ -11,14 +11,14 @@ import type { Frequency } from "../config/index.ts";
 import { exportOnnx } from "../model/index.ts";
 import type { Registration, Registry } from "../registry/index.ts";
 import { openCheckpoint } from "./checkpoint-file.ts";
+import { ORIGINAL_DEFAULTS } from "./defaults.ts";
 import { CheckpointError } from "./errors.ts";
 import { readCnnLstmStateDict } from "./state-dict.ts";
 
 /** The original scales its input by `std + 1e-6` and its output back by `std`. */
 export const ORIGINAL_STD_EPSILON = 1e-6;
 
-/** The original's data: a window of 14 days forecasting the next day, with a weekly season. */
-export const ORIGINAL_DEFAULTS = { windowSize: 14, horizon: 1, frequency: "D", season: 7 } as const;
+export { ORIGINAL_DEFAULTS };
 
 export interface ImportOptions {
   checkpoint: string;

@@ -1,9 +1,10 @@
-import { ArtifactError } from "../artifact/index.ts";
-import { CheckpointError } from "../checkpoint/index.ts";
-import { ConfigError } from "../config/index.ts";
-import { DataError } from "../data/index.ts";
+// each error from its own module: a command loads only what it uses (see lazy.ts)
+import { ArtifactError } from "../artifact/store.ts";
+import { CheckpointError } from "../checkpoint/errors.ts";
+import { ConfigError } from "../config/load.ts";
+import { DataError } from "../data/errors.ts";
 import { QueueError } from "../queue/errors.ts";
-import { RegistryError } from "../registry/index.ts";
+import { RegistryError } from "../registry/errors.ts";
 
 /** A bad command-line argument, reported like any other user error. */
 export class UsageError extends Error {

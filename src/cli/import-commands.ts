@@ -1,22 +1,10 @@
 import type { Command } from "commander";
-import { importCheckpoint, ORIGINAL_DEFAULTS } from "../checkpoint/index.ts";
-import { DEFAULT_CONFIG_PATH, type Frequency, loadConfig } from "../config/index.ts";
-import { Registry, removeStalePartials } from "../registry/index.ts";
-import { parsePositiveInt, runCommand, UsageError } from "./errors.ts";
-import { describeRegistration } from "./models-commands.ts";
+import { ORIGINAL_DEFAULTS } from "../checkpoint/defaults.ts";
+import { DEFAULT_CONFIG_PATH } from "../config/default-path.ts";
+import type { ImportFlags } from "./import-actions.ts";
+import { runLazily } from "./lazy.ts";
 
-interface ImportFlags {
-  checkpoint: string;
-  normalization: string;
-  series?: string;
-  windowSize: string;
-  horizon: string;
-  frequency: string;
-  season: string;
-  config: string;
-}
-
-const FREQUENCIES = ["D", "W", "M"];
+const actions = () => import("./import-actions.ts");
 
 export function registerImportCommands(program: Command): void {
   program
@@ -35,36 +23,6 @@ export function registerImportCommands(program: Command): void {
     .option("-c, --config <file>", "config file (paths.artifacts, registry)", DEFAULT_CONFIG_PATH)
     .argument("[overrides...]", "config overrides such as registry.promotion=always")
     .action((overrides: string[], flags: ImportFlags) =>
-      runCommand(async () => {
-        if (!FREQUENCIES.includes(flags.frequency)) {
-          throw new UsageError(`--frequency must be D, W or M, got '${flags.frequency}'`);
-        }
-        if (flags.series !== undefined && (flags.series.length === 0 || flags.series.length > 300)) {
-          throw new UsageError("--series must be a series id of 1 to 300 characters");
-        }
-        const options = {
-          checkpoint: flags.checkpoint,
-          normalization: flags.normalization,
-          series: flags.series,
-          windowSize: parsePositiveInt("--window-size", flags.windowSize),
-          horizon: parsePositiveInt("--horizon", flags.horizon),
-          frequency: flags.frequency as Frequency,
-          season: parsePositiveInt("--season", flags.season),
-        };
-        const config = loadConfig(flags.config, overrides);
-        removeStalePartials(config.paths.artifacts);
-        const registry = await Registry.open(config.registry);
-        try {
-          const { artifact, registration } = await importCheckpoint(
-            config.paths.artifacts,
-            registry,
-            options,
-          );
-          console.log(`${artifact.meta.name}: saved ${artifact.folder}`);
-          console.log(`  ${describeRegistration(registration)}`);
-        } finally {
-          await registry.close();
-        }
-      }),
+      runLazily(actions, (a) => a.importCommand(overrides, flags)),
     );
 }

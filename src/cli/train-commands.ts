@@ -1,21 +1,9 @@
 import type { Command } from "commander";
-import type { MetricsRecord } from "../artifact/index.ts";
-import { DEFAULT_CONFIG_PATH, loadConfig } from "../config/index.ts";
-import { backtest } from "../train/index.ts";
-import { parsePositiveInt, runCommand, UsageError } from "./errors.ts";
-import { describeRegistration, trainIntoRegistry } from "./models-commands.ts";
+import { DEFAULT_CONFIG_PATH } from "../config/default-path.ts";
+import { runLazily } from "./lazy.ts";
+import type { BacktestFlags } from "./train-actions.ts";
 
-const fmt = (v: number | null | undefined) =>
-  v === null || v === undefined || !Number.isFinite(v) ? "n/a" : v.toFixed(3);
-
-interface BacktestFlags {
-  data: string;
-  horizon: string;
-  season?: string;
-  frequency?: string;
-  holidayWeeks?: string;
-  config: string;
-}
+const actions = () => import("./train-actions.ts");
 
 export function registerTrainCommands(program: Command): void {
   program
@@ -26,42 +14,7 @@ export function registerTrainCommands(program: Command): void {
     .option("-c, --config <file>", "config file", DEFAULT_CONFIG_PATH)
     .argument("[overrides...]", "config overrides such as model.lstm_hidden=128 train.max_epochs=3")
     .action((overrides: string[], opts: { config: string }) =>
-      runCommand(async () => {
-        const config = loadConfig(opts.config, overrides);
-        const result = await trainIntoRegistry(config);
-        for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
-        for (const { artifact, series, seconds, registration } of result.models) {
-          const { meta } = artifact;
-          console.log(`${meta.name}: saved ${artifact.folder}`);
-          console.log(`  ${describeRegistration(registration)}`);
-          console.log(
-            `  ${series.length} series in ${seconds.toFixed(1)} s; window routes served by ${meta.window_member}`,
-          );
-          const origins = meta.validation.measured_on?.origins ?? 0;
-          console.log(`  cross-validation (${origins} origins)     MAE       RMSE       MASE`);
-          const members = Object.entries(meta.members ?? {}).map(([name, m]): [string, MetricsRecord] => [
-            name,
-            m.cv,
-          ]);
-          // The baselines, unless they are members already.
-          const baselines = (
-            [
-              ["naive", meta.validation.naive],
-              ["seasonal_naive", meta.validation.seasonal_naive],
-            ] as [string, MetricsRecord][]
-          ).filter(([name]) => !(name in (meta.members ?? {})));
-          const rows: [string, MetricsRecord][] = [
-            ["ensemble", meta.validation.model],
-            ...members,
-            ...baselines,
-          ];
-          for (const [label, m] of rows) {
-            console.log(
-              `  ${label.padEnd(27)} ${fmt(m.mae).padStart(10)} ${fmt(m.rmse).padStart(10)} ${fmt(m.mase).padStart(10)}`,
-            );
-          }
-        }
-      }),
+      runLazily(actions, (a) => a.trainCommand(overrides, opts)),
     );
 
   program
@@ -81,28 +34,6 @@ export function registerTrainCommands(program: Command): void {
     .option("-c, --config <file>", "config file for model and training settings", DEFAULT_CONFIG_PATH)
     .argument("[overrides...]", "config overrides such as train.scope=per_series data.window_size=26")
     .action((overrides: string[], opts: BacktestFlags) =>
-      runCommand(async () => {
-        const horizon = parsePositiveInt("--horizon", opts.horizon);
-        const season = opts.season === undefined ? "auto" : parsePositiveInt("--season", opts.season);
-        if (opts.frequency !== undefined && !["D", "W", "M"].includes(opts.frequency)) {
-          throw new UsageError(`--frequency must be D, W or M, got '${opts.frequency}'`);
-        }
-        const fromFlags = [
-          `data.csv_path=${JSON.stringify(opts.data)}`,
-          "data.format=auto",
-          `data.frequency=${opts.frequency ?? "auto"}`,
-          `data.horizon=${horizon}`,
-          `data.season=${season}`,
-        ];
-        const config = loadConfig(opts.config, [...fromFlags, ...overrides]);
-        const report = await backtest(config, {
-          holdout: horizon,
-          // The data decide the window (and the kernel within it) unless the user set either; choosing the
-          // architecture or the highway leaves that to the data.
-          autoSize: !overrides.some((o) => /^(data\.window_size|model\.kernel_size)=/.test(o)),
-          holidayCountry: opts.holidayWeeks,
-        });
-        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      }),
+      runLazily(actions, (a) => a.backtestCommand(overrides, opts)),
     );
 }

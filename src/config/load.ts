@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
+import { DEFAULT_CONFIG_PATH } from "./default-path.ts";
 import { type Config, configSchema } from "./schema.ts";
 
-export const DEFAULT_CONFIG_PATH = "config/config.yaml";
+export { DEFAULT_CONFIG_PATH };
 
 /** A configuration that cannot be used; the message names each bad key and the rule it breaks. */
 export class ConfigError extends Error {

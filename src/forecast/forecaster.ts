@@ -7,19 +7,11 @@ import {
   type StoredForecasts,
 } from "../artifact/index.ts";
 import { addPeriods, clipForecast, windowStats } from "../data/index.ts";
+import { ForecastInputError } from "./input-error.ts";
 import { hasScores, type Intervals, NO_CALIBRATION_NOTE, WindowIntervals } from "./intervals.ts";
 import { type RequestFeatures, requestFeatureRows } from "./request-features.ts";
 
-/** A forecast request that cannot be answered as asked; the message names the field and the rule. */
-export class ForecastInputError extends Error {
-  override name = "ForecastInputError";
-  constructor(
-    message: string,
-    readonly kind: "length" | "value" | "unknown_series",
-  ) {
-    super(message);
-  }
-}
+export { ForecastInputError };
 
 export interface ForecastRequest extends RequestFeatures {
   values: ArrayLike<number>;

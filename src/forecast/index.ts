@@ -8,9 +8,11 @@ export {
 } from "./forecaster.ts";
 export { type Intervals, NO_CALIBRATION_NOTE, storedIntervals, WindowIntervals } from "./intervals.ts";
 export {
+  type CsvSeries,
   checkStoredForecast,
   forecastCsvChunks,
   type IntervalRequest,
   type SeriesForecast,
+  storedCsvSeries,
   storedSeriesForecast,
 } from "./stored.ts";

@@ -1,5 +1,12 @@
 import type { Calibration, StoredForecasts } from "../artifact/index.ts";
-import { type Band, bandAround, levelKey, seriesQuantiles } from "../intervals/index.ts";
+import {
+  type Band,
+  bandAround,
+  levelKey,
+  pooledQuantiles,
+  quantilesFromPooled,
+  seriesQuantiles,
+} from "../intervals/index.ts";
 
 /** Bands by level name (`"80"`), one lower and upper bound per step. */
 export type Intervals = Record<string, Band>;
@@ -40,6 +47,37 @@ export class WindowIntervals {
   }
 }
 
+/** At one level, a calibration's pooled quantiles, and the quantiles of a series without scores of its own. */
+interface LevelQuantiles {
+  pooled: number[];
+  withoutOwn: number[];
+}
+
+/**
+ * Per calibration (one per loaded model) and level, what every series' bands share: an export of every series
+ * computed the pooled quantiles again for each, and most series have no scores of their own (only a sample is
+ * cross-validated), so their quantiles are the same.
+ */
+const sharedQuantiles = new WeakMap<Calibration, Map<number, LevelQuantiles>>();
+
+function levelQuantilesOf(calibration: Calibration, level: number): LevelQuantiles {
+  let byLevel = sharedQuantiles.get(calibration);
+  if (byLevel === undefined) {
+    byLevel = new Map();
+    sharedQuantiles.set(calibration, byLevel);
+  }
+  let quantiles = byLevel.get(level);
+  if (quantiles === undefined) {
+    const pooled = pooledQuantiles(calibration.pooled, level);
+    quantiles = { pooled, withoutOwn: quantilesFromPooled(pooled, null, level) };
+    // Levels come from requests: keep the cache from growing without bound.
+    if (byLevel.size < 64) byLevel.set(level, quantiles);
+  }
+  return quantiles;
+}
+
+const hasOwnScores = (scores: readonly (readonly number[])[]) => scores.some((step) => step.length > 0);
+
 /**
  * A stored series' intervals around its stored forecast (`point`, cut to the asked steps): the ensemble's
  * pooled score quantiles scaled by the series' own factor and its scale. Null for a model without calibration.
@@ -47,19 +85,21 @@ export class WindowIntervals {
 export function storedIntervals(
   stored: StoredForecasts,
   seriesId: string,
-  point: readonly number[],
+  point: ArrayLike<number>,
   levels: readonly number[],
   clipNegative: boolean,
 ): Intervals | null {
   const entry = stored.series[seriesId];
-  if (stored.calibration === undefined || entry?.interval === undefined) return null;
-  if (!hasScores(stored.calibration.pooled)) return null;
+  const { calibration } = stored;
+  if (calibration === undefined || entry?.interval === undefined) return null;
+  if (!hasScores(calibration.pooled)) return null;
   const { scale, scores } = entry.interval;
-  const pooled = { pooled: stored.calibration.pooled, series: [] };
-  return Object.fromEntries(
-    levels.map((level) => [
-      levelKey(level),
-      bandAround(point, seriesQuantiles(pooled, scores, level), scale, clipNegative),
-    ]),
-  );
+  const own = hasOwnScores(scores);
+  const bands: Intervals = {};
+  for (const level of levels) {
+    const shared = levelQuantilesOf(calibration, level);
+    const quantiles = own ? quantilesFromPooled(shared.pooled, scores, level) : shared.withoutOwn;
+    bands[levelKey(level)] = bandAround(point, quantiles, scale, clipNegative);
+  }
+  return bands;
 }

@@ -1,5 +1,6 @@
 import type { StoredForecasts } from "../artifact/index.ts";
-import { ForecastInputError } from "./forecaster.ts";
+import { levelKey } from "../intervals/levels.ts";
+import { ForecastInputError } from "./input-error.ts";
 import { type Intervals, NO_CALIBRATION_NOTE, storedIntervals } from "./intervals.ts";
 
 /** One series' stored forecast as the API and the CLI give it, cut to the asked horizon. */
@@ -75,6 +76,37 @@ export function storedSeriesForecast(
   return answer;
 }
 
+/** One series' rows of a CSV export: the first `steps` dates and values, and the bands at the asked levels. */
+export interface CsvSeries {
+  seriesId: string;
+  dates: readonly string[];
+  values: ArrayLike<number>;
+  steps: number;
+  /** Null for a series without intervals: its bounds are left empty. */
+  intervals: Intervals | null;
+}
+
+/**
+ * A stored series as CSV rows, read from the stored forecast where it is (no forecast objects or member
+ * copies, which a JSON answer needs and an export of a million rows does not); checked as
+ * storedSeriesForecast checks it.
+ */
+export function storedCsvSeries(
+  maybeStored: StoredForecasts | null,
+  seriesId: string,
+  horizon: number | undefined,
+  intervals: IntervalRequest,
+): CsvSeries {
+  const { stored, steps } = checkStoredForecast(maybeStored, seriesId, horizon);
+  const { dates, values } = stored.series[seriesId];
+  const point = steps === values.length ? values : values.slice(0, steps);
+  const bands =
+    intervals.levels.length === 0
+      ? null
+      : storedIntervals(stored, seriesId, point, intervals.levels, intervals.clipNegative);
+  return { seriesId, dates, values, steps: point.length, intervals: bands };
+}
+
 const CSV_CHUNK_CHARS = 1 << 16;
 
 /**
@@ -83,19 +115,21 @@ const CSV_CHUNK_CHARS = 1 << 16;
  * when it is asked for, so an export of every series is never one string in memory.
  */
 export function* forecastCsvChunks(
-  forecasts: Iterable<SeriesForecast>,
+  series: Iterable<CsvSeries>,
   levels: readonly number[] = [],
 ): Generator<string> {
-  const keys = levels.map(String);
+  const keys = levels.map(levelKey);
   let chunk = `${["series_id", "date", "forecast", ...keys.flatMap((k) => [`lo_${k}`, `hi_${k}`])].join(",")}\n`;
-  for (const { series_id, forecast, intervals } of forecasts) {
-    const id = csvField(series_id);
-    const bands = keys.map((k) => intervals?.[k]);
-    // string concatenation row by row: an export of 100k series is over a million rows
-    for (let step = 0; step < forecast.length; step++) {
-      let row = `${id},${forecast[step].date},${forecast[step].value}`;
-      for (const band of bands) row += band ? `,${band.lower[step]},${band.upper[step]}` : ",,";
-      chunk += `${row}\n`;
+  const emptyBounds = ",,".repeat(keys.length);
+  for (const { seriesId, dates, values, steps, intervals } of series) {
+    const id = csvField(seriesId);
+    const bands = intervals === null ? null : keys.map((k) => intervals[k]);
+    // plain string concatenation, row by row: an export of 100k series is over a million rows
+    for (let step = 0; step < steps; step++) {
+      chunk += `${id},${dates[step]},${values[step]}`;
+      if (bands === null) chunk += emptyBounds;
+      else for (const band of bands) chunk += `,${band.lower[step]},${band.upper[step]}`;
+      chunk += "\n";
     }
     if (chunk.length >= CSV_CHUNK_CHARS) {
       yield chunk;

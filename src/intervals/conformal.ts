@@ -74,11 +74,16 @@ export function conformalScores(
  * finite-sample rule under which a new score falls at or below it with probability at least L. A level past
  * what n scores can certify (L > 100·n/(n+1)) takes the largest. NaN for no scores.
  */
-export function conformalQuantile(sorted: readonly number[], level: number): number {
+export function conformalQuantile(sorted: ArrayLike<number>, level: number): number {
   const n = sorted.length;
   if (n === 0) return Number.NaN;
   const rank = Math.min(n, Math.max(1, Math.ceil(((n + 1) * level) / 100)));
   return sorted[rank - 1];
+}
+
+/** Per step, the conformal quantile at `level` of the pooled scores (ascending per step). */
+export function pooledQuantiles(pooled: readonly (readonly number[])[], level: number): number[] {
+  return pooled.map((step) => conformalQuantile(step, level));
 }
 
 /**
@@ -93,13 +98,29 @@ export function seriesQuantiles(
   own: readonly (readonly number[])[] | null,
   level: number,
 ): number[] {
-  const pooled = scores.pooled.map((step) => conformalQuantile(step, level));
-  const ratios: number[] = [];
+  return quantilesFromPooled(pooledQuantiles(scores.pooled, level), own, level);
+}
+
+/**
+ * seriesQuantiles from the pooled quantiles at `level` (pooledQuantiles), which a caller making the bands of
+ * many series computes once.
+ */
+export function quantilesFromPooled(
+  pooled: readonly number[],
+  own: readonly (readonly number[])[] | null,
+  level: number,
+): number[] {
+  let n = 0;
   own?.forEach((step, h) => {
-    if (pooled[h] > 0) for (const score of step) ratios.push(score / pooled[h]);
+    if (pooled[h] > 0) n += step.length;
   });
-  ratios.sort(ascending);
-  const n = ratios.length;
+  // typed, so that the sort is numeric without a comparator
+  const ratios = new Float64Array(n);
+  let at = 0;
+  own?.forEach((step, h) => {
+    if (pooled[h] > 0) for (const score of step) ratios[at++] = score / pooled[h];
+  });
+  ratios.sort();
   const factor = n === 0 ? 1 : (n * conformalQuantile(ratios, level) + POOL_WEIGHT) / (n + POOL_WEIGHT);
   let widest = 0;
   return pooled.map((q) => {

@@ -7,6 +7,8 @@ export {
   historyScale,
   MAX_SAVED_SCORES,
   POOL_WEIGHT,
+  pooledQuantiles,
+  quantilesFromPooled,
   seriesQuantiles,
   thinnedScores,
 } from "./conformal.ts";

@@ -9,7 +9,6 @@ import {
 import type { RegistryConfig } from "../config/index.ts";
 import type { RegistryBackend, RegistryTransaction, Unwatch, WatchOptions } from "./backend.ts";
 import { RegistryError } from "./errors.ts";
-import { openPostgresBackend } from "./postgres-backend.ts";
 import { decidePromotion, type PromotionPolicy } from "./promotion-policy.ts";
 import type {
   ModelVersion,
@@ -66,7 +65,8 @@ export class Registry {
    */
   static async open(config: RegistryConfig): Promise<Registry> {
     const backend = config.url
-      ? await openPostgresBackend(config.url)
+      ? // imported only for a PostgreSQL registry: a CLI command on SQLite never loads pg
+        await (await import("./postgres-backend.ts")).openPostgresBackend(config.url)
       : SqliteBackend.open(resolve(config.path));
     return new Registry(backend, config.promotion);
   }

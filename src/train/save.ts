@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import {
-  ARTIFACT_FORMAT_VERSION,
   type Artifact,
-  FEATURES_FORMAT_VERSION,
+  BINARY_FORECASTS_FORMAT_VERSION,
   type FeaturesMeta,
   type MeasuredOn,
   type MetricsRecord,
@@ -90,8 +89,8 @@ function storedForecasts(series: readonly Series[], panel: Panel, horizon: numbe
 
 /**
  * Writes one version of an ensemble: model.onnx is the window member's graph (it answers the window routes),
- * normalization.json says how its windows are scaled, forecasts.json holds every series' stored forecasts,
- * and meta.json every member's cross-validation record. The validation metrics are cross-validation on the
+ * normalization.json says how its windows are scaled, forecasts.json and forecasts.bin (format 4) hold every
+ * series' stored forecasts, and meta.json every member's cross-validation record. The validation metrics are cross-validation on the
  * last origins of the training data by the same procedure that then fitted the saved weights on all of it.
  */
 export function saveEnsembleModel(
@@ -118,7 +117,7 @@ export function saveEnsembleModel(
     },
     forecasts: storedForecasts(series, panel, horizon),
     meta: {
-      format_version: options.features ? FEATURES_FORMAT_VERSION : ARTIFACT_FORMAT_VERSION,
+      format_version: BINARY_FORECASTS_FORMAT_VERSION,
       ...(options.features ? { features: options.features } : {}),
       name: options.name,
       scope: options.scope,

@@ -1,15 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { forecastCsvChunks, type SeriesForecast } from "../../src/forecast/index.ts";
+import { type CsvSeries, forecastCsvChunks } from "../../src/forecast/index.ts";
 
-const forecast = (series_id: string, values: number[]): SeriesForecast => ({
-  series_id,
-  forecast: values.map((value, k) => ({ date: `2024-01-0${k + 1}`, value })),
-  members: {},
+const forecast = (seriesId: string, values: number[]): CsvSeries => ({
+  seriesId,
+  dates: values.map((_, k) => `2024-01-0${k + 1}`),
+  values,
+  steps: values.length,
+  intervals: null,
 });
 
 describe("forecastCsvChunks", () => {
   it("writes a header, one row per period, quoted ids, and empty bounds where a series has no intervals", () => {
-    const withBands: SeriesForecast = {
+    const withBands: CsvSeries = {
       ...forecast('a,"b"', [1.5, 2]),
       intervals: { "80": { lower: [1, 1.25], upper: [2, 3] } },
     };
@@ -24,7 +26,7 @@ describe("forecastCsvChunks", () => {
 
   it("cuts a large export into chunks of whole rows, made only as they are read", () => {
     let made = 0;
-    function* many(): Generator<SeriesForecast> {
+    function* many(): Generator<CsvSeries> {
       for (let s = 0; s < 5000; s++) {
         made++;
         yield forecast(`s${s}`, [s, s + 0.5]);

@@ -3,11 +3,8 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { parse, stringify } from "yaml";
-import {
-  describeRegistration,
-  registerModelsCommands,
-  trainIntoRegistry,
-} from "../../src/cli/models-commands.ts";
+import { describeRegistration, trainIntoRegistry } from "../../src/cli/models-actions.ts";
+import { registerModelsCommands } from "../../src/cli/models-commands.ts";
 import { Registry } from "../../src/registry/index.ts";
 import { closeAfterTest, fakeArtifact, tempDir } from "./fixtures.ts";
 import { CONFIG_FILE, smallTrainingConfig } from "./training-config.ts";

@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdirSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, statSync, truncateSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ModelVersion, Registry } from "../../src/registry/index.ts";
@@ -105,6 +105,29 @@ describe("ModelLoader.sync", () => {
 });
 
 describe("ModelLoader.promote and rollback", () => {
+  it("keeps serving the version before one whose forecasts.bin is truncated, and says which file and why", async () => {
+    const { registry, global } = await registryWithCopies(2);
+    await registry.promote(global[0].id);
+    await registry.promote(global[1].id);
+    const bin = join(global[1].folder, "forecasts.bin");
+    truncateSync(bin, statSync(bin).size - 8);
+    const models = new ServingModels({ microBatchMax: 8 });
+    const { log, problems } = recordingLog();
+    const loader = new ModelLoader(registry, models, { clipNegative: true, log });
+    try {
+      const report = await loader.sync();
+      expect(report.failed.map(({ ref }) => ref.id)).toEqual([global[1].id]);
+      expect(serving(models)).toEqual({ global: "v1" });
+      expect(problems()).toEqual([
+        expect.stringMatching(
+          /^cannot load model global v2: .*forecasts\.bin is truncated: forecasts\.json says \d+ bytes/,
+        ),
+      ]);
+    } finally {
+      await models.close();
+    }
+  });
+
   it("loads a version before committing it: one that does not load is refused and the registry is untouched", async () => {
     const { registry, global } = await registryWithCopies(2);
     await registry.promote(global[0].id);

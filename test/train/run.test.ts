@@ -38,7 +38,7 @@ describe("trainFromConfig", () => {
     expect(network?.epochs).toBeGreaterThan(0);
     expect(network?.epochs).toBeLessThanOrEqual(2);
     expect(network?.refit_epochs).toBe(network?.best_epoch);
-    expect(read.meta.format_version).toBe(2);
+    expect(read.meta.format_version).toBe(4);
     expect(Object.keys(read.meta.members ?? {})).toEqual([
       "seasonal_naive",
       "linear",

@@ -1,6 +1,11 @@
 import { Readable } from "node:stream";
 import { type Static, Type } from "@fastify/type-provider-typebox";
-import { checkStoredForecast, forecastCsvChunks, storedSeriesForecast } from "../../forecast/index.ts";
+import {
+  checkStoredForecast,
+  forecastCsvChunks,
+  storedCsvSeries,
+  storedSeriesForecast,
+} from "../../forecast/index.ts";
 import type { SalescastApp } from "../base-app.ts";
 import { HttpError } from "../errors.ts";
 import { LevelQueryField, levelsFromQuery } from "../levels.ts";
@@ -171,8 +176,16 @@ export function registerForecastRoutes(
           }
         };
         if (!wantsCsv(request.headers.accept)) return { series: [...forecasts()] };
+        const csvSeries = function* () {
+          for (const [id, { forecaster }] of leased.bySeries) {
+            yield storedCsvSeries(forecaster.storedForecasts, id, horizon, {
+              levels,
+              clipNegative: forecaster.clipsNegative,
+            });
+          }
+        };
         // Streamed as it is made; the leases hold the versions read until the stream closes, however it ends.
-        const body = Readable.from(forecastCsvChunks(forecasts(), levels));
+        const body = Readable.from(forecastCsvChunks(csvSeries(), levels));
         body.once("close", leased.release);
         streaming = true;
         // a stream with its own content type goes past the JSON serializer
