@@ -332,13 +332,15 @@ function serverArgs(model: BenchModel, port: number): string[] {
   ];
 }
 
-/** The architecture a served model's window routes run, from its models listing. */
+/** The architecture of the version a server serves, from its models listing. */
 async function servedArchitecture(port: number): Promise<string> {
   const answer = await fetch(`http://127.0.0.1:${port}/api/models`);
-  const text = await answer.text();
-  const match = /"architecture":"(\w+)"/.exec(text);
-  if (!answer.ok || !match) throw new Error(`the server on port ${port} names no architecture: ${text}`);
-  return match[1];
+  const body = (await answer.json()) as { models?: { serving: boolean; architecture: string }[] };
+  const serving = body.models?.find((model) => model.serving);
+  if (!answer.ok || serving === undefined) {
+    throw new Error(`the server on port ${port} lists no serving version: ${JSON.stringify(body)}`);
+  }
+  return serving.architecture;
 }
 
 /** A server of a side-by-side comparison: its model, and the wrk script of its requests. */

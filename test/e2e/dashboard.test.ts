@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDashboard, launchChromium, requireChromium } from "./chromium.ts";
+import { buildDashboard, launchChromium, pixelsOfColor, requireChromium } from "./chromium.ts";
 import { type SalescastProcess, startSalescast } from "./salescast-process.ts";
 
 // Drives the built dashboard in Debian's Chromium against the real server (`salescast serve`), and checks
@@ -113,14 +113,7 @@ async function open(route: string): Promise<void> {
 
 const shoot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
-// The few browser APIs the checks below call inside the page (this project's TypeScript has no DOM types).
-interface PageCanvas {
-  width: number;
-  height: number;
-  getContext(kind: "2d"): {
-    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
-  };
-}
+// The browser API the check below calls inside the page (this project's TypeScript has no DOM types).
 type PageGlobals = { getComputedStyle(element: unknown): { borderColor: string } };
 
 /** The CSS color of a uPlot legend entry's marker: the color its line is drawn in. */
@@ -128,25 +121,6 @@ const markerColor = (entry: Locator) =>
   entry
     .locator(".u-marker")
     .evaluate((marker) => (globalThis as unknown as PageGlobals).getComputedStyle(marker).borderColor);
-
-/**
- * How many pixels of a chart's canvas are drawn in about this color (`rgb(r, g, b)`), antialiased edges
- * aside: a line that is in the legend but not drawn counts none.
- */
-async function pixelsOfColor(chart: Locator, color: string): Promise<number> {
-  const rgb = (color.match(/\d+/g) ?? []).slice(0, 3).map(Number);
-  expect(rgb, `a color as rgb(r, g, b), got ${color}`).toHaveLength(3);
-  return chart.locator("canvas").evaluate((element, [r, g, b]) => {
-    const canvas = element as unknown as PageCanvas;
-    const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
-    let count = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      const distance = Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b);
-      if (data[i + 3] > 200 && distance < 48) count++;
-    }
-    return count;
-  }, rgb);
-}
 
 beforeAll(async () => {
   requireChromium();

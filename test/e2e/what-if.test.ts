@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "../../src/model/index.ts";
-import { buildDashboard, launchChromium, requireChromium } from "./chromium.ts";
+import { buildDashboard, launchChromium, pixelsOfColor, requireChromium } from "./chromium.ts";
 import { type SalescastProcess, startSalescast } from "./salescast-process.ts";
 
 // The Forecast page's "what if" on a model with a known-future covariate and US holidays, in Debian's
@@ -18,7 +18,7 @@ const PROMO_LIFT = 50;
 // Fridays from 2011-01-07, as Walmart's weeks: the charts' last year holds Thanksgiving and Christmas 2012
 const weekDate = (t: number) => new Date(Date.UTC(2011, 0, 7 + 7 * t)).toISOString().slice(0, 10);
 // the marks' color in web/src/components/chart.tsx, #f59e0b
-const MARK_RGB = [245, 158, 11];
+const MARK_COLOR = "rgb(245, 158, 11)";
 const SCREENSHOTS = "test-output/screenshots";
 
 let server: SalescastProcess;
@@ -135,22 +135,7 @@ describe("the Forecast page's what if with covariates", () => {
     expect(named.some((text) => text.startsWith("2012-12-25 Christmas Day"))).toBe(true);
     // the dotted lines are drawn in their own color on the stored forecast's chart
     const chart = page.getByRole("img", { name: /^Sales of a, then the ensemble/ });
-    const marked = await chart.locator("canvas").evaluate((element, [r, g, b]) => {
-      const canvas = element as unknown as {
-        width: number;
-        height: number;
-        getContext(kind: "2d"): {
-          getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
-        };
-      };
-      const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
-      let count = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        const distance = Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b);
-        if (data[i + 3] > 200 && distance < 48) count++;
-      }
-      return count;
-    }, MARK_RGB);
+    const marked = await pixelsOfColor(chart, MARK_COLOR);
     expect(marked, "pixels of the holiday marks").toBeGreaterThan(50);
     expect(pageErrors).toEqual([]);
     mkdirSync(SCREENSHOTS, { recursive: true });

@@ -113,11 +113,13 @@ export const api = {
   seriesCovariates: (id: string, range: { start?: string; end?: string } = {}) =>
     request<SeriesCovariates>(`/api/series/${enc(id)}/covariates${rangeQuery(range)}`),
   holidays: (calendar: HolidayCalendar, range: { start: string; end: string }): Promise<Holiday[]> => {
-    const query = new URLSearchParams({ country: calendar.country, types: calendar.types.join(",") });
+    const query = new URLSearchParams({
+      country: calendar.country,
+      types: calendar.types.join(","),
+      ...range,
+    });
     if (calendar.region) query.set("region", calendar.region);
-    return request<HolidayList>(`/api/holidays?${query}${rangeQuery(range).replace("?", "&")}`).then(
-      (body) => body.holidays,
-    );
+    return request<HolidayList>(`/api/holidays?${query}`).then((body) => body.holidays);
   },
   health: () => request<Health>("/api/health"),
   /** A forecast from a window; a model with features also needs the window's start and covariates. */
