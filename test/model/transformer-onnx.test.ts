@@ -1,5 +1,6 @@
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
+import { createNetwork, Rng } from "../../src/model/index.ts";
 import { exportOnnx } from "../../src/model/onnx-export.ts";
 import { onnx } from "../../src/model/onnx-proto.ts";
 import type { TransformerSpec } from "../../src/model/transformer-spec.ts";
@@ -56,5 +57,30 @@ describe("Transformer ONNX export", () => {
     const name = "encoder.layers.1.self_attn.in_proj_weight";
     const tensor = model.graph?.initializer?.find((t) => t.name === name);
     expect(tensor?.dims?.map(Number)).toEqual([3 * d_model, d_model]);
+  });
+
+  // The last layer's graph computes the last position alone, the others every position: both kinds, and a
+  // graph with the last layer only, must match the engine, which computes every position.
+  it.each([
+    { layers: 1, heads: 1, horizon: 1 },
+    { layers: 3, heads: 8, horizon: 5 },
+  ])("matches the engine with $layers layers, $heads heads, horizon $horizon", async (sizes) => {
+    const small: TransformerSpec = { ...spec, ...sizes, windowSize: 7, dModel: 16, ffn: 24, highway: true };
+    const rng = new Rng(31);
+    const network = createNetwork(small, rng);
+    const batch = 5;
+    const x = Float32Array.from({ length: batch * small.windowSize }, () => rng.normal());
+    const expected = network.forward(x, batch).slice();
+    const values = new Map(network.params.map((p) => [p.name, p.data]));
+    const session = await ort.InferenceSession.create(exportOnnx(small, values));
+    try {
+      const { output } = await session.run({
+        input: new ort.Tensor("float32", x, [batch, small.windowSize]),
+      });
+      expect(output.dims).toEqual([batch, small.horizon]);
+      expect(relativeError(output.data as Float32Array, expected)).toBeLessThan(1e-5);
+    } finally {
+      await session.release();
+    }
   });
 });
