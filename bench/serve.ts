@@ -11,7 +11,7 @@
  * and with a covariates file and US holidays (bench/covariate-data.ts). `npm run bench:serve`.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -71,7 +71,7 @@ const MODEL_OVERRIDES = [
 const NETWORK_ONLY = ["model.members=[network]"];
 const SIDE_BY_SIDE_ROUNDS = 3;
 
-/** A model the bench trains once into folders of its own, then serves from its registry. */
+/** A model the bench trains into folders of its own, then serves from its registry. */
 interface BenchModel {
   name: string;
   overrides: string[];
@@ -119,8 +119,11 @@ async function runBareServer(port: number): Promise<void> {
   await app.listen({ host: "127.0.0.1", port });
 }
 
-/** Trains and registers a benchmark model once; later runs serve the registered production version. */
-async function ensureModel(model: BenchModel): Promise<void> {
+/**
+ * Trains and registers a benchmark model. Every run trains afresh (main clears the bench folder first), so
+ * what is served is what today's code trains and exports, never a model left by an older version.
+ */
+async function trainModel(model: BenchModel): Promise<void> {
   const paths = [
     ...pathOverrides(model),
     `data.csv_path=${JSON.stringify(join(REPO, "data/sales_data.csv"))}`,
@@ -128,10 +131,6 @@ async function ensureModel(model: BenchModel): Promise<void> {
   const config = loadConfig(join(REPO, DEFAULT_CONFIG_PATH), [...paths, ...model.overrides], {});
   const registry = await Registry.open(config.registry);
   try {
-    // A model saved before intervals existed has no calibration: its answers would carry none.
-    for (const { id } of await registry.production()) {
-      if ((await registry.artifact(id)).forecasts?.calibration !== undefined) return;
-    }
     const result = await trainAndRegister(config, { registry, progress: silentProgress });
     console.error(`trained and registered ${result.models[0].artifact.folder}`);
   } finally {
@@ -274,7 +273,8 @@ function referenceUnavailable(): string | undefined {
 async function main(): Promise<void> {
   if (spawnSync("wrk", ["--version"]).error) throw new Error("wrk is not installed (apt-get install wrk)");
   if (!canPin) console.error("taskset is missing: the servers and wrk run unpinned");
-  for (const model of Object.values(MODELS)) await ensureModel(model);
+  rmSync(BENCH_ROOT, { recursive: true, force: true });
+  for (const model of Object.values(MODELS)) await trainModel(model);
   const node = process.execPath;
   const results: Measured[] = [];
   const salescastArgs = serverArgs(MODELS.salescast, PORTS.salescast);
@@ -451,7 +451,7 @@ async function measureCovariates(): Promise<void> {
       "data.holidays={country: US}",
     ],
   };
-  for (const model of [plain, features]) await ensureModel(model);
+  for (const model of [plain, features]) await trainModel(model);
   const script = (name: string, body: string) => {
     const file = join(BENCH_ROOT, `${name}.lua`);
     writeFileSync(
