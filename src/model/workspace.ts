@@ -1,13 +1,18 @@
 import { adamStepCode } from "./simd-adam.ts";
 import { columnSumsCode } from "./simd-column-sums.ts";
 import { reluBackwardCode, reluCode, transposeCode } from "./simd-elementwise.ts";
-import { gemmCode } from "./simd-gemm.ts";
+import { type GemmStrides, gemmCode } from "./simd-gemm.ts";
 import { lstmCellBackwardCode, lstmCellForwardCode } from "./simd-lstm-cell.ts";
 import { assembleModule } from "./wasm-code.ts";
 
 const PAGE_BYTES = 65536;
 const ALIGN_BYTES = 16;
 const K_BLOCK = 128;
+/**
+ * Layouts that get a gemm kernel of their own (see `gemmCode`); a network uses a handful, and past this
+ * many (a layout that follows the batch size, say) the general kernel serves the rest.
+ */
+const MAX_FIXED_STRIDE_KERNELS = 64;
 
 /** A matrix inside a workspace buffer: element (i, j) is `data[offset + i·rowStride + j·colStride]`. */
 export interface Matrix {
@@ -77,7 +82,25 @@ export interface Kernels {
   transpose(source: number, rows: number, cols: number, target: number): void;
 }
 
+type GemmKernel = Kernels["gemm"];
+
 let compiled: WebAssembly.Module | undefined;
+const fixedStrideModules = new Map<string, WebAssembly.Module>();
+
+function stridesKey({ aRow, aCol, bRow, cRow }: GemmStrides): string {
+  return `${aRow},${aCol},${bRow},${cRow}`;
+}
+
+/** The module of a gemm kernel built for `strides` alone, or undefined once there are too many. */
+function fixedStrideModule(strides: GemmStrides): WebAssembly.Module | undefined {
+  const key = stridesKey(strides);
+  let module = fixedStrideModules.get(key);
+  if (!module && fixedStrideModules.size < MAX_FIXED_STRIDE_KERNELS) {
+    module = new WebAssembly.Module(assembleModule([{ name: "gemm", code: gemmCode(strides) }]));
+    fixedStrideModules.set(key, module);
+  }
+  return module;
+}
 
 function kernelModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(
@@ -104,6 +127,7 @@ export class Workspace {
   private readonly memory = new WebAssembly.Memory({ initial: 1 });
   readonly kernels = new WebAssembly.Instance(kernelModule(), { env: { memory: this.memory } })
     .exports as unknown as Kernels;
+  private readonly gemmKernels = new Map<string, GemmKernel>();
   private usedBytes = 0;
   private grew = false;
 
@@ -154,13 +178,19 @@ export class Workspace {
     if (k < 0) throw new RangeError(`gemm: negative k ${k}`);
     if (m <= 0 || n <= 0) return;
     const cAddress = this.address(c.data, c.offset, (m - 1) * c.rowStride + n);
+    const kernel = this.gemmKernel({
+      aRow: a.rowStride * 4,
+      aCol: a.colStride * 4,
+      bRow: b.rowStride * 4,
+      cRow: c.rowStride * 4,
+    });
     const blocks = Math.max(1, Math.ceil(k / K_BLOCK));
     for (let block = 0; block < blocks; block++) {
       const k0 = block * K_BLOCK;
       const kb = Math.min(K_BLOCK, k - k0);
       const aExtent = kb > 0 ? (m - 1) * a.rowStride + (kb - 1) * a.colStride + 1 : 0;
       const bExtent = kb > 0 ? (kb - 1) * b.rowStride + n : 0;
-      this.kernels.gemm(
+      kernel(
         m,
         n,
         kb,
@@ -174,6 +204,20 @@ export class Workspace {
         accumulate || block > 0 ? 1 : 0,
       );
     }
+  }
+
+  /** The gemm kernel for one layout: built for its strides when it can be, else the general one. */
+  private gemmKernel(strides: GemmStrides): GemmKernel {
+    const key = stridesKey(strides);
+    let kernel = this.gemmKernels.get(key);
+    if (!kernel) {
+      const module = fixedStrideModule(strides);
+      kernel = module
+        ? (new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports.gemm as GemmKernel)
+        : this.kernels.gemm;
+      this.gemmKernels.set(key, kernel);
+    }
+    return kernel;
   }
 
   /** `target[j] (+)= Σ_i A[i, j]` over `rows × cols`, summing rows in order. */
