@@ -81,18 +81,25 @@ function rowAddress(code: Code, base: number, row: number, strideTimes: number[]
   return row === 0 ? code.get(base) : [...code.get(base), ...code.get(strideTimes[row]), ...i32.add];
 }
 
-/** One `rows × (vectors · lanes.width)` tile of C at (row, col). */
-function emitTile(
-  code: Code,
-  local: Locals,
-  rows: number,
-  vectors: number,
-  lanes: Lanes,
-  strides: GemmStrides | undefined,
-): void {
+/** A tile's shape: `rows × (vectors · lanes.width)` elements of C, and the strides when they are fixed. */
+interface TileShape {
+  rows: number;
+  vectors: number;
+  lanes: Lanes;
+  strides: GemmStrides | undefined;
+}
+
+/** The registers a tile of `shape` uses, its accumulator of (row, vector) and the bytes of one vector. */
+function tileRegisters(local: Locals, { vectors, lanes }: TileShape) {
   const registers = lanes === VECTOR ? local.vector : local.scalar;
   const acc = (row: number, v: number) => registers.accumulators[row * vectors + v];
-  const vectorBytes = lanes.width * 4;
+  return { registers, acc, vectorBytes: lanes.width * 4 };
+}
+
+/** One tile of C at (row, col). */
+function emitTile(code: Code, local: Locals, shape: TileShape): void {
+  const { rows, vectors, lanes, strides } = shape;
+  const { acc, vectorBytes } = tileRegisters(local, shape);
   const colBytes = [...code.get(local.col), ...i32.times4];
   // C's element (r, v) of the tile: an immediate offset from pc when the strides are fixed.
   const cAddress = (r: number, v: number): [number[], number] =>
@@ -121,7 +128,7 @@ function emitTile(
   );
 
   code.emit(code.get(K), code.set(local.step));
-  emitSteps(code, local, rows, vectors, lanes, strides);
+  emitSteps(code, local, shape);
 
   for (let r = 0; r < rows; r++) {
     for (let v = 0; v < vectors; v++) {
@@ -136,17 +143,9 @@ function emitTile(
  * and one B pointer, which leaves no address arithmetic in the loop (about 6% faster on the LSTM's shapes;
  * unrolling it or taller tiles ran slower). Both run the sums in the same order: the results are identical.
  */
-function emitSteps(
-  code: Code,
-  local: Locals,
-  rows: number,
-  vectors: number,
-  lanes: Lanes,
-  strides: GemmStrides | undefined,
-): void {
-  const registers = lanes === VECTOR ? local.vector : local.scalar;
-  const acc = (row: number, v: number) => registers.accumulators[row * vectors + v];
-  const vectorBytes = lanes.width * 4;
+function emitSteps(code: Code, local: Locals, shape: TileShape): void {
+  const { rows, vectors, lanes, strides } = shape;
+  const { registers, acc, vectorBytes } = tileRegisters(local, shape);
   const loadA = (r: number) =>
     strides
       ? [...code.get(local.pa), ...lanes.splatLoad(r * strides.aRow)]
@@ -177,15 +176,15 @@ function atLeastLeft(code: Code, limit: number, counter: number, count: number):
 function emitRowBlock(code: Code, local: Locals, rows: number, strides: GemmStrides | undefined): void {
   code.emit(code.i32(0), code.set(local.col));
   code.whileLoop(atLeastLeft(code, N, local.col, 8), () => {
-    emitTile(code, local, rows, 2, VECTOR, strides);
+    emitTile(code, local, { rows, vectors: 2, lanes: VECTOR, strides });
     code.increment(local.col, code.i32(8));
   });
   code.ifElse(atLeastLeft(code, N, local.col, 4), () => {
-    emitTile(code, local, rows, 1, VECTOR, strides);
+    emitTile(code, local, { rows, vectors: 1, lanes: VECTOR, strides });
     code.increment(local.col, code.i32(4));
   });
   code.whileLoop(atLeastLeft(code, N, local.col, 1), () => {
-    emitTile(code, local, rows, 1, SCALAR, strides);
+    emitTile(code, local, { rows, vectors: 1, lanes: SCALAR, strides });
     code.increment(local.col, code.i32(1));
   });
 }
