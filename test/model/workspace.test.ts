@@ -88,6 +88,37 @@ describe("Workspace.gemm", () => {
     }
   }
 
+  // Workspace.gemm runs kernels built for each layout's strides; the general kernel serves past
+  // MAX_FIXED_STRIDE_KERNELS layouts. Both must give the same bits (they sum in the same order).
+  for (const [m, n, k] of [
+    [4, 8, 16],
+    [7, 13, 5],
+    [9, 21, 64],
+    [13, 37, 100],
+  ]) {
+    it(`${m}×${n}×${k}: the general kernel gives the bits of the kernel built for the strides`, () => {
+      const rng = new Rng(m + n + k);
+      const workspace = new Workspace();
+      const [lda, ldb, ldc] = [m + 3, n + 5, n + 2];
+      const [a, b, fixed, general] = allocate(workspace, lda * k, ldb * k, ldc * m, ldc * m);
+      for (const buffer of [a, b, fixed]) randomize(buffer, rng);
+      general.set(fixed);
+      const aMatrix = transposed(a, 0, lda);
+      const bMatrix = rowMajor(b, 0, ldb);
+      const expected = referenceProduct(m, n, k, aMatrix, bMatrix, rowMajor(fixed, 0, ldc), true);
+      workspace.gemm(m, n, k, aMatrix, bMatrix, rowMajor(fixed, 0, ldc), true);
+      const at = (buffer: Float32Array) => workspace.address(buffer, 0, buffer.length);
+      workspace.kernels.gemm(m, n, k, at(a), 4, 4 * lda, at(b), 4 * ldb, at(general), 4 * ldc, 1);
+      expect([...general]).toEqual([...fixed]);
+      let largestError = 0;
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++)
+          largestError = Math.max(largestError, Math.abs(general[i * ldc + j] - expected[i * n + j]));
+      }
+      expect(largestError).toBeLessThan(1e-4);
+    });
+  }
+
   it("sums columns, overwriting or accumulating", () => {
     const workspace = new Workspace();
     const [source, sums] = allocate(workspace, 6, 2);
