@@ -20,6 +20,8 @@ export interface Architecture<S extends SpecBase> {
   validate(value: unknown): S;
   /** Parameter names and shapes in PyTorch's layout and order. */
   paramShapes(spec: S): ParamShape[];
+  /** The width of the last features, `last_hidden` in the graph, that the head and a quantile head read. */
+  featureWidth(spec: S): number;
   create(spec: S, rng: Rng): Network;
   onnx: {
     opset: number;

@@ -18,6 +18,7 @@ const cnnLstm: Architecture<CnnLstmSpec> = {
   name: "cnn_lstm",
   validate: validateCnnLstmSpec,
   paramShapes: cnnLstmParamShapes,
+  featureWidth: (spec) => spec.lstmHidden,
   create: createCnnLstm,
   // Opset 14 is the first whose LSTM has the `layout` attribute; IR version 7 is the one that goes with it.
   onnx: {
@@ -32,6 +33,7 @@ const transformer: Architecture<TransformerSpec> = {
   name: "transformer",
   validate: validateTransformerSpec,
   paramShapes: transformerParamShapes,
+  featureWidth: (spec) => spec.dModel,
   create: createTransformer,
   // Opset 17 is the first with LayerNormalization; IR version 8 is the one that goes with it.
   onnx: {

@@ -1,4 +1,10 @@
-import { INPUT_NAME, lstmInitializerNames, onnxToPytorchGates, pytorchToOnnxGates } from "./onnx-format.ts";
+import {
+  FEATURES_NAME,
+  INPUT_NAME,
+  lstmInitializerNames,
+  onnxToPytorchGates,
+  pytorchToOnnxGates,
+} from "./onnx-format.ts";
 import { type GraphBody, headNodes, int, ints, op } from "./onnx-graph.ts";
 import { floatTensor, int64Tensor, type Onnx } from "./onnx-proto.ts";
 import type { CnnLstmSpec } from "./spec.ts";
@@ -57,12 +63,12 @@ export function cnnLstmGraph(spec: CnnLstmSpec, param: (name: string) => Float32
       // Only the last hidden state Y_h [1, B, H] feeds the head; "" leaves the optional Y unproduced.
       node.push(
         op("LSTM", lstmInputs, ["", "lstm_last_h"], hiddenSize),
-        op("Squeeze", ["lstm_last_h", "axes_0"], ["last_hidden"]),
+        op("Squeeze", ["lstm_last_h", "axes_0"], [FEATURES_NAME]),
       );
     }
   }
 
-  const head = headNodes(spec, param, { prefix: "fc", features: lstmHidden, last: "last_hidden" });
+  const head = headNodes(spec, param, { prefix: "fc", features: lstmHidden, last: FEATURES_NAME });
   node.push(...head.node);
   initializer.push(...head.initializer);
   return { name: "salescast_cnn_lstm", node, initializer };
@@ -77,6 +83,7 @@ export function cnnLstmParamsFromOnnx(
   const { lstmHidden: h } = spec;
   const params = new Map<string, Float32Array>();
   for (const { name, shape } of shapes) {
+    // The quantile head's parameters too: the head is written under its parameters' own names.
     if (!name.startsWith("lstm.")) params.set(name, read(name, shape));
   }
   for (let layer = 0; layer < spec.lstmLayers; layer++) {

@@ -2,6 +2,7 @@ import { Conv1dRelu } from "./conv1d.ts";
 import { Highway } from "./highway.ts";
 import { Linear } from "./linear.ts";
 import { Lstm } from "./lstm.ts";
+import { checkedQuantiles, QuantileHead } from "./quantile-head.ts";
 import type { Rng } from "./rng.ts";
 import type { CnnLstmSpec, Network, Param } from "./spec.ts";
 import { Workspace } from "./workspace.ts";
@@ -27,6 +28,7 @@ function validateSpec(spec: CnnLstmSpec): void {
   if (spec.kernelSize > spec.windowSize) {
     throw new Error(`kernelSize ${spec.kernelSize} is larger than windowSize ${spec.windowSize}`);
   }
+  checkedQuantiles(spec.quantiles);
 }
 
 class CnnLstm implements Network {
@@ -37,6 +39,7 @@ class CnnLstm implements Network {
   private readonly lstm: Lstm;
   private readonly fc: Linear;
   private readonly highway: Highway | null;
+  readonly quantileHead: QuantileHead | null;
   private capacity = 0;
   private batch = 0;
   private output = new Float32Array(0);
@@ -53,6 +56,8 @@ class CnnLstm implements Network {
     this.head = [this.fc.weight, this.fc.bias];
     this.params = [this.conv.weight, this.conv.bias, ...this.lstm.params, ...this.head];
     if (this.highway) this.params.push(this.highway.weight, this.highway.bias);
+    this.quantileHead = spec.quantiles ? new QuantileHead(lstmHidden, horizon, spec.quantiles) : null;
+    if (this.quantileHead) this.params.push(...this.quantileHead.params);
   }
 
   forward(x: Float32Array, batch: number): Float32Array {
@@ -77,6 +82,7 @@ class CnnLstm implements Network {
       const { out } = this.highway;
       for (let i = 0; i < batch * horizon; i++) this.output[i] += out[i];
     }
+    this.quantileHead?.forward(this.lstm.top.hidden, lastStep, this.output, batch);
     this.batch = batch;
     return this.output;
   }
@@ -106,6 +112,7 @@ class CnnLstm implements Network {
       this.fc.allocate(batch);
     });
     this.highway?.allocate(batch);
+    this.quantileHead?.allocate(batch);
     this.capacity = batch;
   }
 }

@@ -13,7 +13,7 @@ export {
   type CovariateLinearWeights,
   exportCovariateLinearOnnx,
 } from "./linear-covariates-onnx.ts";
-export { mseLoss } from "./loss.ts";
+export { mseLoss, pinballLoss } from "./loss.ts";
 export {
   type ExportMeta,
   exportLinearOnnx,
@@ -23,6 +23,7 @@ export {
 } from "./onnx-export.ts";
 export { type ImportedModel, importOnnx } from "./onnx-import.ts";
 export { type ParamSource, setParams } from "./param.ts";
+export { QuantileHead } from "./quantile-head.ts";
 export { Rng } from "./rng.ts";
 export {
   type CnnLstmSpec,

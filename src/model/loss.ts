@@ -26,3 +26,35 @@ export function mseLoss(
   }
   return sum / count;
 }
+
+/**
+ * Mean pinball loss of quantile forecasts `quantiles` `[rows, Q]` (row-major, Q = `probabilities.length`)
+ * against `target` `[rows]`: for probability τ and miss d = y - q, τ·d when d ≥ 0 and (τ - 1)·d below. With
+ * `dQuantiles`, writes dLoss/dQuantiles there (the subgradient τ - 1 at a tie). Sums in double.
+ */
+export function pinballLoss(
+  quantiles: Float32Array,
+  target: Float32Array,
+  probabilities: readonly number[],
+  rows: number,
+  dQuantiles?: Float32Array,
+): number {
+  const q = probabilities.length;
+  if (quantiles.length < rows * q || target.length < rows) {
+    throw new RangeError(
+      `pinballLoss: ${rows} rows of ${q} quantiles asked, quantiles has ${quantiles.length}, target ${target.length}`,
+    );
+  }
+  const count = rows * q;
+  let sum = 0;
+  for (let row = 0; row < rows; row++) {
+    const y = target[row];
+    for (let j = 0; j < q; j++) {
+      const tau = probabilities[j];
+      const miss = y - quantiles[row * q + j];
+      sum += miss > 0 ? tau * miss : (tau - 1) * miss;
+      if (dQuantiles) dQuantiles[row * q + j] = (miss > 0 ? -tau : 1 - tau) / count;
+    }
+  }
+  return sum / count;
+}

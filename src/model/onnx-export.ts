@@ -1,7 +1,15 @@
 import { architectureOf, validateSpec } from "./architectures.ts";
-import { INPUT_NAME, OUTPUT_NAME, PRODUCER_NAME, SPEC_METADATA_KEY } from "./onnx-format.ts";
-import { batchedFloatValue, int, op } from "./onnx-graph.ts";
+import {
+  FEATURES_NAME,
+  INPUT_NAME,
+  OUTPUT_NAME,
+  PRODUCER_NAME,
+  QUANTILES_NAME,
+  SPEC_METADATA_KEY,
+} from "./onnx-format.ts";
+import { batchedFloatTensor, batchedFloatValue, int, op } from "./onnx-graph.ts";
 import { floatTensor, type Onnx, onnx } from "./onnx-proto.ts";
+import { quantileHeadNodes } from "./quantile-head-onnx.ts";
 import { type NetworkSpec, type ParamShape, sizeOf } from "./spec.ts";
 
 export type ParamValues = ReadonlyMap<string, Float32Array> | Record<string, Float32Array>;
@@ -37,19 +45,29 @@ export function encodeModel(
 
 /**
  * Writes a network as an ONNX model, in the graph and opset of its architecture: `input` [batch, windowSize]
- * -> `output` [batch, horizon]. The bytes depend only on the arguments (no timestamps), so the same model
+ * -> `output` [batch, horizon], and with `spec.quantiles` also `quantiles` [batch, horizon, quantiles]. The bytes depend only on the arguments (no timestamps), so the same model
  * always exports identically.
  */
 export function exportOnnx(spec: NetworkSpec, params: ParamValues, meta: ExportMeta = {}): Uint8Array {
   const checked = validateSpec(spec);
   const architecture = architectureOf(checked);
   const values = checkedParams(architecture.paramShapes(checked), params);
-  const body = architecture.onnx.graph(checked, (name) => values.get(name) as Float32Array);
-  const graph = {
-    ...body,
-    input: [batchedFloatValue(INPUT_NAME, checked.windowSize)],
-    output: [batchedFloatValue(OUTPUT_NAME, checked.horizon)],
-  };
+  const param = (name: string) => values.get(name) as Float32Array;
+  const body = architecture.onnx.graph(checked, param);
+  const output = [batchedFloatValue(OUTPUT_NAME, checked.horizon)];
+  const { quantiles } = checked;
+  if (quantiles) {
+    const head = quantileHeadNodes(
+      { horizon: checked.horizon, quantiles },
+      architecture.featureWidth(checked),
+      FEATURES_NAME,
+      param,
+    );
+    body.node.push(...head.node);
+    body.initializer.push(...head.initializer);
+    output.push(batchedFloatTensor(QUANTILES_NAME, [checked.horizon, quantiles.length]));
+  }
+  const graph = { ...body, input: [batchedFloatValue(INPUT_NAME, checked.windowSize)], output };
   return encodeModel(graph, checked, architecture.onnx, meta);
 }
 

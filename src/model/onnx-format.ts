@@ -1,3 +1,4 @@
+import { checkedQuantiles } from "./quantile-head.ts";
 import type { CnnLstmSpec } from "./spec.ts";
 
 /**
@@ -9,7 +10,11 @@ export const PRODUCER_NAME = "salescast";
 export const SPEC_METADATA_KEY = "salescast.spec";
 export const INPUT_NAME = "input";
 export const OUTPUT_NAME = "output";
+/** The quantile head's output `[batch, horizon, quantiles]`, in a graph whose spec has `quantiles`. */
+export const QUANTILES_NAME = "quantiles";
 export const BATCH_DIM = "batch";
+/** The last features `[batch, width]` that the head (and a quantile head) read, in every architecture's graph. */
+export const FEATURES_NAME = "last_hidden";
 
 /** ONNX's LSTM takes one W, R and B per layer, already in its gate order; the names say which layer. */
 export function lstmInitializerNames(layer: number): { w: string; r: string; b: string } {
@@ -59,6 +64,7 @@ export function validateCnnLstmSpec(value: unknown): CnnLstmSpec {
   if (spec.highway !== undefined && typeof spec.highway !== "boolean") {
     throw new Error(`spec.highway must be true or false, got ${JSON.stringify(spec.highway)}`);
   }
+  const quantiles = checkedQuantiles(spec.quantiles);
   return {
     architecture: "cnn_lstm",
     ...(valid.highway ? { highway: true } : {}),
@@ -68,5 +74,6 @@ export function validateCnnLstmSpec(value: unknown): CnnLstmSpec {
     kernelSize: valid.kernelSize,
     lstmHidden: valid.lstmHidden,
     lstmLayers: valid.lstmLayers,
+    ...(quantiles ? { quantiles } : {}),
   };
 }

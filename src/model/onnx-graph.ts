@@ -31,12 +31,17 @@ export function float(name: string, value: number): Onnx.IAttributeProto {
 
 /** A float tensor value `[batch, width]` whose first dimension is the dynamic, named batch. */
 export function batchedFloatValue(name: string, width: number): Onnx.IValueInfoProto {
+  return batchedFloatTensor(name, [width]);
+}
+
+/** A float tensor value `[batch, ...dims]` whose first dimension is the dynamic, named batch. */
+export function batchedFloatTensor(name: string, dims: readonly number[]): Onnx.IValueInfoProto {
   return {
     name,
     type: {
       tensorType: {
         elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: { dim: [{ dimParam: BATCH_DIM }, { dimValue: width }] },
+        shape: { dim: [{ dimParam: BATCH_DIM }, ...dims.map((dimValue) => ({ dimValue }))] },
       },
     },
   };

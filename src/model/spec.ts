@@ -1,3 +1,4 @@
+import { type QuantileHead, quantileHeadShapes } from "./quantile-head.ts";
 import type { TransformerSpec } from "./transformer-spec.ts";
 
 /**
@@ -14,6 +15,8 @@ export interface CnnLstmSpec {
   lstmLayers: number;
   /** Adds a linear map from the raw window to the horizon (LSTNet's highway); absent means off. */
   highway?: boolean;
+  /** The probabilities of a quantile head on the last hidden state (`quantile-head.ts`); absent: no head. */
+  quantiles?: number[];
 }
 
 /** One spec per architecture, told apart by `architecture`. */
@@ -38,6 +41,8 @@ export interface Network {
   readonly params: Param[];
   /** The output layer into the horizon (its weight, then its bias), which the highway sits beside. */
   readonly head: readonly Param[];
+  /** With `spec.quantiles`: the quantile head, computed by every `forward` (its `out`), fitted on its own. */
+  readonly quantileHead: QuantileHead | null;
   /** Returns the output `[batch, horizon]`; the buffer is reused by the next call. */
   forward(x: Float32Array, batch: number): Float32Array;
   /** Accumulates into every `param.grad` (call `zeroGrad` first) given `dOut` `[batch, horizon]`. */
@@ -68,6 +73,7 @@ export function cnnLstmParamShapes(spec: CnnLstmSpec): ParamShape[] {
       { name: "highway.bias", shape: [horizon] },
     );
   }
+  if (spec.quantiles) shapes.push(...quantileHeadShapes(horizon, h, spec.quantiles));
   return shapes;
 }
 

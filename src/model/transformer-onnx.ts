@@ -1,5 +1,5 @@
 import { LAYER_NORM_EPS } from "./layer-norm.ts";
-import { INPUT_NAME } from "./onnx-format.ts";
+import { FEATURES_NAME, INPUT_NAME } from "./onnx-format.ts";
 import { float, type GraphBody, headNodes, int, ints, op } from "./onnx-graph.ts";
 import { floatTensor, int64Tensor, type Onnx, onnx } from "./onnx-proto.ts";
 import { sinusoidalPositions } from "./positional-encoding.ts";
@@ -53,7 +53,7 @@ export function transformerGraph(spec: TransformerSpec, param: (name: string) =>
     const last = layer === layers - 1;
     node.push(...(last ? lastLayerNodes(p, layer) : fullLayerNodes(p, layer)));
   }
-  const head = headNodes(spec, param, { prefix: "head", features: d, last: "last_hidden" });
+  const head = headNodes(spec, param, { prefix: "head", features: d, last: FEATURES_NAME });
   node.push(...head.node);
   initializer.push(...head.initializer);
   return { name: "salescast_transformer", node, initializer };
@@ -182,6 +182,6 @@ function lastLayerNodes(p: string, layer: number): Onnx.INodeProto[] {
     op("Mul", [v("probs_channels"), v("v_windows")], [v("weighted")]),
     op("ReduceSum", [v("weighted"), "axes_steps"], [v("context")], [int("keepdims", 0)]), // [B, d]
     op("Gemm", [v("context"), `${a}.out_proj.weight`, `${a}.out_proj.bias`], [v("attention")], TRANS_B),
-    ...addAndFeedForward(p, v("last"), v("attention"), "last_hidden", v),
+    ...addAndFeedForward(p, v("last"), v("attention"), FEATURES_NAME, v),
   ];
 }

@@ -1,3 +1,4 @@
+import { checkedQuantiles, quantileHeadShapes } from "./quantile-head.ts";
 import type { ParamShape } from "./spec.ts";
 
 /**
@@ -15,6 +16,8 @@ export interface TransformerSpec {
   layers: number;
   /** Adds a linear map from the raw window to the horizon (LSTNet's highway); absent means off. */
   highway?: boolean;
+  /** The probabilities of a quantile head on the last position (`quantile-head.ts`); absent: no head. */
+  quantiles?: number[];
 }
 
 /** The prefix of encoder layer `layer`'s parameters, as in PyTorch's `nn.TransformerEncoder`. */
@@ -53,6 +56,7 @@ export function transformerParamShapes(spec: TransformerSpec): ParamShape[] {
       { name: "highway.bias", shape: [horizon] },
     );
   }
+  if (spec.quantiles) shapes.push(...quantileHeadShapes(horizon, d, spec.quantiles));
   return shapes;
 }
 
@@ -79,6 +83,7 @@ export function validateTransformerSpec(value: unknown): TransformerSpec {
   if (spec.highway !== undefined && typeof spec.highway !== "boolean") {
     throw new Error(`spec.highway must be true or false, got ${JSON.stringify(spec.highway)}`);
   }
+  const quantiles = checkedQuantiles(spec.quantiles);
   return {
     architecture: "transformer",
     ...(valid.highway ? { highway: true } : {}),
@@ -88,5 +93,6 @@ export function validateTransformerSpec(value: unknown): TransformerSpec {
     heads: valid.heads,
     ffn: valid.ffn,
     layers: valid.layers,
+    ...(quantiles ? { quantiles } : {}),
   };
 }

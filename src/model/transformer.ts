@@ -2,6 +2,7 @@ import { UNALLOCATED } from "./array-ops.ts";
 import { EncoderLayer } from "./encoder-layer.ts";
 import { Highway } from "./highway.ts";
 import { Linear } from "./linear.ts";
+import { QuantileHead } from "./quantile-head.ts";
 import type { Rng } from "./rng.ts";
 import type { Network, Param } from "./spec.ts";
 import { StepEmbedding } from "./step-embedding.ts";
@@ -25,6 +26,7 @@ class Transformer implements Network {
   private readonly layers: EncoderLayer[] = [];
   private readonly fc: Linear;
   private readonly highway: Highway | null;
+  readonly quantileHead: QuantileHead | null;
   private last = UNALLOCATED;
   private dTop = UNALLOCATED;
   private capacity = 0;
@@ -51,6 +53,8 @@ class Transformer implements Network {
       ...this.head,
     ];
     if (this.highway) this.params.push(this.highway.weight, this.highway.bias);
+    this.quantileHead = spec.quantiles ? new QuantileHead(dModel, horizon, spec.quantiles) : null;
+    if (this.quantileHead) this.params.push(...this.quantileHead.params);
   }
 
   forward(x: Float32Array, batch: number): Float32Array {
@@ -82,6 +86,7 @@ class Transformer implements Network {
       const { out } = this.highway;
       for (let i = 0; i < batch * horizon; i++) this.output[i] += out[i];
     }
+    this.quantileHead?.forward(this.last, 0, this.output, batch);
     this.batch = batch;
     return this.output;
   }
@@ -124,6 +129,7 @@ class Transformer implements Network {
       this.dTop = this.workspace.alloc(batch * t * d);
     });
     this.highway?.allocate(batch);
+    this.quantileHead?.allocate(batch);
     this.capacity = batch;
   }
 }

@@ -68,6 +68,8 @@ export function startShardThreads(
  */
 export function shardedNetwork(local: Network, threads: ShardThreads): Network {
   const { windowSize, horizon } = local.spec;
+  // Networks train without a quantile head; one is added and fitted afterwards (quantile-head-fit.ts).
+  if (local.quantileHead) throw new Error("a network with a quantile head is not trained data-parallel");
   const { channels } = threads;
   const shards = channels.length + 1;
   let output = new Float32Array(0);
@@ -87,6 +89,7 @@ export function shardedNetwork(local: Network, threads: ShardThreads): Network {
     spec: local.spec,
     params: local.params,
     head: local.head,
+    quantileHead: null,
     zeroGrad: () => local.zeroGrad(),
     forward(x, batch) {
       split(batch);

@@ -18,6 +18,7 @@ function countingParts(start: number): { parts: LoopParts; value: () => number }
     },
     params: [param],
     head: [param],
+    quantileHead: null,
     forward: (_x, batch) => new Float32Array(batch).fill(param.data[0]),
     backward: () => {},
     zeroGrad: () => param.grad.fill(0),
