@@ -73,6 +73,11 @@ export const modelSchema = z.strictObject({
     )
     .max(8)
     .default([80, 95]),
+  /**
+   * Also fit the network members a quantile head for the levels' quantiles (pinball loss, the network frozen):
+   * scored beside the conformal intervals, and answering the window routes when the serving member has one.
+   */
+  quantile_head: z.boolean().default(true),
 });
 
 /**

@@ -9,6 +9,7 @@ import {
 import { addPeriods, clipForecast, windowStats } from "../data/index.ts";
 import { ForecastInputError } from "./input-error.ts";
 import { hasScores, type Intervals, NO_CALIBRATION_NOTE, WindowIntervals } from "./intervals.ts";
+import { QuantileBands } from "./quantile-bands.ts";
 import { type RequestFeatures, requestFeatureRows } from "./request-features.ts";
 
 export { ForecastInputError };
@@ -55,6 +56,8 @@ export const MAX_SCALED_INPUT = 1e18;
 
 const INPUT_NAME = "input";
 const OUTPUT_NAME = "output";
+/** A network saved with a quantile head also answers `[batch, horizon, quantiles]` here. */
+const QUANTILES_OUTPUT = "quantiles";
 /** A model with features (format 3) takes them here: [batch, window + horizon, features]. */
 const COVARIATES_INPUT = "covariates";
 
@@ -64,6 +67,8 @@ export class SalesForecaster {
   readonly horizon: number;
   readonly info: ModelInfo;
   private readonly windowIntervals: WindowIntervals | null;
+  /** The serving network's quantile head (its probabilities), which gives the window routes' bands. */
+  private readonly head: QuantileBands | null;
 
   private constructor(
     readonly artifact: Artifact,
@@ -76,6 +81,11 @@ export class SalesForecaster {
     const calibration = artifact.forecasts?.calibration;
     this.windowIntervals =
       calibration && hasScores(calibration.window) ? new WindowIntervals(calibration) : null;
+    const { quantiles } = artifact.meta.spec;
+    this.head =
+      session.outputNames.includes(QUANTILES_OUTPUT) && Array.isArray(quantiles)
+        ? new QuantileBands(quantiles as number[])
+        : null;
     const { name, scope, frequency, created_at } = artifact.meta;
     this.info = {
       name,
@@ -173,6 +183,7 @@ export class SalesForecaster {
   /** Checks one request; throws a ForecastInputError naming the rule it breaks. */
   validate(request: ForecastRequest, field = "series"): void {
     this.checkedStats(request, field);
+    if (request.levels && request.levels.length > 0) this.head?.check(request.levels);
   }
 
   /** How the model's input windows are scaled (format 1 models: by their series' stats). */
@@ -180,9 +191,9 @@ export class SalesForecaster {
     return this.artifact.normalization.mode ?? "series";
   }
 
-  /** Whether forecasts can carry intervals (a model saved with a calibration). */
+  /** Whether forecasts can carry intervals (a model saved with a calibration or a quantile head). */
   get hasIntervals(): boolean {
-    return this.windowIntervals !== null;
+    return this.windowIntervals !== null || this.head !== null;
   }
 
   /** Whether stored forecasts are clipped at 0 (their bands are too). */
@@ -275,7 +286,14 @@ export class SalesForecaster {
       });
       feeds[COVARIATES_INPUT] = new ort.Tensor("float32", cov, [batch, rows, width]);
     }
-    const output = (await this.session.run(feeds))[OUTPUT_NAME].data as Float32Array;
+    const { head } = this;
+    const withBands = requests.some((request) => (request.levels?.length ?? 0) > 0);
+    if (head && withBands) for (const request of requests) head.check(request.levels ?? []);
+    // The head's output is computed only when asked for: a request without levels costs what it did.
+    const fetches = head && withBands ? [OUTPUT_NAME, QUANTILES_OUTPUT] : [OUTPUT_NAME];
+    const outputs = await this.session.run(feeds, fetches);
+    const output = outputs[OUTPUT_NAME].data as Float32Array;
+    const quantiles = head && withBands ? (outputs[QUANTILES_OUTPUT].data as Float32Array) : null;
     return stats.map((s, row) => {
       const scaled = Array.from(
         output.subarray(row * this.horizon, (row + 1) * this.horizon),
@@ -285,7 +303,9 @@ export class SalesForecaster {
       const result: ForecastResult = { predicted_sales: forecast[0], forecast };
       const levels = requests[row].levels;
       if (levels && levels.length > 0) {
-        if (this.windowIntervals) {
+        if (head && quantiles) {
+          result.intervals = head.bands(quantiles, row, this.horizon, s, levels, this.clipNegative);
+        } else if (this.windowIntervals) {
           result.intervals = this.windowIntervals.bands(forecast, s.std, levels, this.clipNegative);
         } else result.notes = [NO_CALIBRATION_NOTE];
       }

@@ -3,7 +3,7 @@ export class ForecastInputError extends Error {
   override name = "ForecastInputError";
   constructor(
     message: string,
-    readonly kind: "length" | "value" | "unknown_series",
+    readonly kind: "length" | "value" | "unknown_series" | "level",
   ) {
     super(message);
   }

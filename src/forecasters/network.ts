@@ -1,5 +1,7 @@
+import { levelQuantiles } from "../intervals/index.ts";
 import { exportOnnx } from "../model/index.ts";
 import { enginePredictor, trainModel } from "../train/train-model.ts";
+import { quantileBandForecast } from "./quantile-bands.ts";
 import { workerCount } from "./statistical.ts";
 import type { FitContext, FittedMember, Member, MemberName } from "./types.ts";
 import { windowForecast, windowInputStd } from "./window.ts";
@@ -30,6 +32,7 @@ function networkMember(name: MemberName, highway: boolean): Member {
           // A global network shares its batches over the threads; a per-series one is one unit of many,
           // which run side by side already.
           threads: config.train.scope === "global" ? workerCount(config.train.workers) : 1,
+          quantiles: config.model.quantile_head ? headQuantiles(config.model.levels) : undefined,
           onEpoch: bar && ((report) => bar.onEpoch(report)),
         });
       } finally {
@@ -43,6 +46,14 @@ function networkMember(name: MemberName, highway: boolean): Member {
         name,
         beforeValidation: forecast(trained.firstFit),
         onAll: forecast(trained.network),
+        ...(trained.spec.quantiles
+          ? {
+              headBands: {
+                beforeValidation: quantileBandForecast(trained.firstFit, trained.scaler),
+                onAll: quantileBandForecast(trained.network, trained.scaler),
+              },
+            }
+          : {}),
         window: {
           windowSize,
           spec: { ...trained.spec },
@@ -60,6 +71,11 @@ function networkMember(name: MemberName, highway: boolean): Member {
       };
     },
   };
+}
+
+/** The quantiles a head needs for `levels`; none for no levels (a head of the median alone would be the point). */
+function headQuantiles(levels: readonly number[]): number[] | undefined {
+  return levels.length > 0 ? levelQuantiles(levels) : undefined;
 }
 
 export const network = networkMember("network", false);

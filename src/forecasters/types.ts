@@ -1,6 +1,7 @@
 import type { Config, Frequency } from "../config/index.ts";
 import type { Series, SplitOptions } from "../data/index.ts";
 import type { SeriesFeatures } from "../features/index.ts";
+import type { Band } from "../intervals/index.ts";
 import type { EpochProgress } from "../train/progress.ts";
 
 /** The forecasters that can be combined, by their config names (`model.members`). */
@@ -39,6 +40,13 @@ export type ForecastFunction = (
   horizon: number,
 ) => Promise<Float64Array[]>;
 
+/** Bands by level name (`"80"`) for each request, in sales units (not yet clipped), at the asked levels. */
+export type BandFunction = (
+  requests: readonly ForecastRequest[],
+  horizon: number,
+  levels: readonly number[],
+) => Promise<Record<string, Band>[]>;
+
 /** A member that forecasts from a fixed-length window alone, exported to ONNX for the window routes. */
 export interface WindowModel {
   windowSize: number;
@@ -57,6 +65,8 @@ export interface FittedMember {
   /** Learned from all of each series: forecasts from its end. */
   onAll: ForecastFunction;
   window?: WindowModel;
+  /** With `model.quantile_head`: the bands of a network's quantile head, from the same two fits. */
+  headBands?: { beforeValidation: BandFunction; onAll: BandFunction };
   /** Training facts to report (epochs, best epoch, windows). */
   training?: Record<string, number>;
 }

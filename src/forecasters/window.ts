@@ -1,7 +1,7 @@
-import { denormalize, type WindowScaler } from "../data/index.ts";
+import { denormalize, type NormalizationStats, type WindowScaler } from "../data/index.ts";
 import { type SeriesFeatures, writeFeatureWindow } from "../features/index.ts";
 import type { WindowPredictor } from "../train/train-model.ts";
-import type { ForecastFunction } from "./types.ts";
+import type { ForecastFunction, ForecastRequest } from "./types.ts";
 
 /**
  * Forecasts from the last `windowSize` values of each history: each window scaled as the scaler says, all
@@ -14,23 +14,37 @@ export function windowForecast(
   horizon: number,
 ): ForecastFunction {
   return async (requests, wanted) => {
-    if (wanted > horizon) {
-      throw new RangeError(`this model forecasts ${horizon} steps, ${wanted} were asked for`);
-    }
-    const x = new Float32Array(requests.length * windowSize);
-    const stats = requests.map(({ seriesIndex, history }, row) => {
-      const end = history.length;
-      if (end < windowSize) {
-        throw new RangeError(`a history of ${end} values is shorter than the window of ${windowSize}`);
-      }
-      const s = scaler(seriesIndex, history, end - windowSize, end);
-      for (let t = 0; t < windowSize; t++)
-        x[row * windowSize + t] = (history[end - windowSize + t] - s.mean) / s.std;
-      return s;
-    });
+    checkWanted(wanted, horizon);
+    const { x, stats } = scaledWindows(requests, scaler, windowSize);
     const y = predict(x, requests.length);
     return stats.map((s, row) => denormalize(y.subarray(row * horizon, row * horizon + wanted), s));
   };
+}
+
+export function checkWanted(wanted: number, horizon: number): void {
+  if (wanted > horizon) {
+    throw new RangeError(`this model forecasts ${horizon} steps, ${wanted} were asked for`);
+  }
+}
+
+/** The last `windowSize` values of each request's history, scaled as the scaler says: `[count, W]`. */
+export function scaledWindows(
+  requests: readonly ForecastRequest[],
+  scaler: WindowScaler,
+  windowSize: number,
+): { x: Float32Array; stats: NormalizationStats[] } {
+  const x = new Float32Array(requests.length * windowSize);
+  const stats = requests.map(({ seriesIndex, history }, row) => {
+    const end = history.length;
+    if (end < windowSize) {
+      throw new RangeError(`a history of ${end} values is shorter than the window of ${windowSize}`);
+    }
+    const s = scaler(seriesIndex, history, end - windowSize, end);
+    for (let t = 0; t < windowSize; t++)
+      x[row * windowSize + t] = (history[end - windowSize + t] - s.mean) / s.std;
+    return s;
+  });
+  return { x, stats };
 }
 
 /** The std the scaler divides the last `windowSize` values of a history by. */

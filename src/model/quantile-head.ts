@@ -78,6 +78,7 @@ export class QuantileHead {
   out = new Float32Array(0);
   private readonly matrix: Float32Array;
   private readonly gaps: number;
+  private readonly median: number;
   private features = new Float32Array(0);
   private preactivation = new Float32Array(0);
   private batch = 0;
@@ -92,6 +93,7 @@ export class QuantileHead {
     this.bias = createParam(bias.name, bias.shape);
     this.matrix = gapMatrix(quantiles);
     this.gaps = horizon * (quantiles.length - 1);
+    this.median = quantiles.indexOf(0.5);
   }
 
   get params(): Param[] {
@@ -111,7 +113,7 @@ export class QuantileHead {
 
   /** `features` rows from element `offset` (`[batch, width]`) and the point forecast `[batch, horizon]`. */
   forward(features: Float32Array, offset: number, point: Float32Array, batch: number): void {
-    const { width, horizon, gaps, matrix, out } = this;
+    const { width, horizon, gaps, median, out } = this;
     const q = this.quantiles.length;
     const w = this.weight.data;
     const b = this.bias.data;
@@ -127,14 +129,13 @@ export class QuantileHead {
       }
       for (let h = 0; h < horizon; h++) {
         const gapAt = row * gaps + h * (q - 1);
-        for (let j = 0; j < q; j++) {
-          let value = point[row * horizon + h];
-          for (let k = 0; k < q - 1; k++) {
-            const sign = matrix[k * q + j];
-            if (sign !== 0) value += sign * softplus(this.preactivation[gapAt + k]);
-          }
-          out[(row * horizon + h) * q + j] = value;
-        }
+        const at = (row * horizon + h) * q;
+        // gapMatrix's sums, accumulated outward from the median: up through the gaps above, down below.
+        out[at + median] = point[row * horizon + h];
+        for (let j = median + 1; j < q; j++)
+          out[at + j] = out[at + j - 1] + softplus(this.preactivation[gapAt + j - 1]);
+        for (let j = median - 1; j >= 0; j--)
+          out[at + j] = out[at + j + 1] - softplus(this.preactivation[gapAt + j]);
       }
     }
   }

@@ -54,6 +54,9 @@ function describeError(
     return { status: error.statusCode, body: { error: error.code, message: error.message } };
   }
   if (error instanceof ForecastInputError) {
+    if (error.kind === "level") {
+      return { status: 422, body: { error: "invalid_level", message: error.message } };
+    }
     const unknown = error.kind === "unknown_series";
     const body = { error: unknown ? "unknown_series" : "invalid_series", message: error.message };
     return { status: unknown ? 404 : 422, body };

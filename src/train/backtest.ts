@@ -25,6 +25,7 @@ import {
   seasonalNaiveScale,
 } from "../metrics/index.ts";
 import { largest, smallest } from "./extremes.ts";
+import { headCvIntervals } from "./head-intervals.ts";
 import { type HolidayErrors, holidayPeriodErrors } from "./holiday-errors.ts";
 import { fitPanel, type Panel } from "./panel.ts";
 import { resolveSeason } from "./season.ts";
@@ -75,6 +76,11 @@ export interface BacktestReport {
    * interval scores with each origin calibrated on the others.
    */
   cv: { origins: number; model: HoldoutMetrics; members: Record<string, HoldoutMetrics> };
+  /**
+   * With `model.quantile_head`: the interval scores of each network member's quantile head, on the holdout
+   * and at the cross-validation origins, beside the conformal ones its entry in `members` carries.
+   */
+  quantile_head?: { holdout: Record<string, IntervalMetrics>; cv: Record<string, IntervalMetrics> };
   /** The member that would serve the window routes, chosen by cross-validation. */
   window_member: string | null;
   seconds: number;
@@ -206,6 +212,24 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
       perMember[m].push(errorMetrics(test.values, memberForecasts[m][s], scale));
     });
   });
+  const headHoldout = Object.fromEntries(
+    names.flatMap((name, m) => {
+      const runs = panels.map((panel) => panel.runs[m]);
+      if (!runs.every((run) => run.headBands)) return [];
+      const finals = runs.flatMap((run) => run.headBands?.final ?? []);
+      const perSeries = splits.map(({ fit, test }, s) =>
+        intervalMetrics(
+          test.values,
+          memberForecasts[m][s],
+          finals[s],
+          levels,
+          seasonalNaiveScale(fit.values, season),
+        ),
+      );
+      return [[name, averageIntervalMetrics(perSeries)]];
+    }),
+  );
+  const headCv = panels.map((panel) => headCvIntervals(panel, levels));
   const members = Object.fromEntries(
     names.map((name, m) => [
       name,
@@ -246,6 +270,19 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
         }
       : {}),
     cv: cvSummary(panels),
+    ...(Object.keys(headHoldout).length > 0
+      ? {
+          quantile_head: {
+            holdout: headHoldout,
+            cv: Object.fromEntries(
+              Object.keys(headHoldout).map((name) => [
+                name,
+                averageIntervalMetrics(headCv.flatMap((byName) => byName[name] ?? [])),
+              ]),
+            ),
+          },
+        }
+      : {}),
     window_member: panels.length === 1 ? panels[0].windowMember : null,
     seconds: (performance.now() - started) / 1000,
     warnings: loaded.warnings,

@@ -1,6 +1,13 @@
 import type { Series, SplitOptions } from "../data/index.ts";
 import { clipForecast, sampleIndices, splitBounds } from "../data/index.ts";
-import { type FitContext, type FittedMember, MEMBERS, type MemberName } from "../forecasters/index.ts";
+import {
+  type FitContext,
+  type FittedMember,
+  type ForecastRequest,
+  MEMBERS,
+  type MemberName,
+} from "../forecasters/index.ts";
+import type { Band } from "../intervals/index.ts";
 import { type ErrorMetrics, errorMetrics, mae, seasonalNaiveScale } from "../metrics/index.ts";
 import { Rng } from "../model/rng.ts";
 import { combine, type EnsembleMethod, ensembleWeights } from "./ensemble.ts";
@@ -49,6 +56,8 @@ export interface MemberRun {
   fitted: FittedMember;
   cv: Float64Array[][];
   final: Float64Array[];
+  /** A quantile head's bands (by level name) at the same origins and ends, clipped as the forecasts are. */
+  headBands?: { cv: Record<string, Band>[][]; final: Record<string, Band>[] };
   seconds: number;
 }
 
@@ -75,7 +84,50 @@ export async function runMember(
       horizon,
     )
   ).map((f) => clipForecast(f, clip));
-  return { name, fitted, cv, final, seconds: (performance.now() - started) / 1000 };
+  const headBands =
+    fitted.headBands && (await headBandsOf(fitted.headBands, series, requests, context, origins));
+  return {
+    name,
+    fitted,
+    cv,
+    final,
+    ...(headBands ? { headBands } : {}),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+async function headBandsOf(
+  bands: NonNullable<FittedMember["headBands"]>,
+  series: readonly Series[],
+  requests: readonly ForecastRequest[],
+  context: FitContext,
+  origins: readonly (readonly number[])[],
+): Promise<NonNullable<MemberRun["headBands"]>> {
+  const { horizon } = context;
+  const { levels } = context.config.model;
+  const clip = (list: Record<string, Band>[]) =>
+    context.config.forecast.clip_negative ? list.map(clippedBands) : list;
+  const flat = clip(await bands.beforeValidation(requests, horizon, levels));
+  let next = 0;
+  const final = clip(
+    await bands.onAll(
+      series.map(({ values }, seriesIndex) => ({ seriesIndex, history: values })),
+      horizon,
+      levels,
+    ),
+  );
+  return { cv: origins.map((list) => list.map(() => flat[next++])), final };
+}
+
+/** Bounds below 0 raised to 0, as clipped forecasts are: the order of bounds and point is kept. */
+function clippedBands(bands: Record<string, Band>): Record<string, Band> {
+  const raise = (values: number[]) => values.map((v) => Math.max(0, v));
+  return Object.fromEntries(
+    Object.entries(bands).map(([key, { lower, upper }]) => [
+      key,
+      { lower: raise(lower), upper: raise(upper) },
+    ]),
+  );
 }
 
 /** The actual values after each origin (`[s][k]`). */

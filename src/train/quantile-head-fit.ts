@@ -2,9 +2,9 @@ import { iterateBatches, pickWindows, sampleIndices, type Windows } from "../dat
 import { Adam, createNetwork, type Network, pinballLoss, Rng } from "../model/index.ts";
 
 /** Training windows the head is fitted on at most: a seeded sample of larger sets. */
-const HEAD_WINDOWS = 8192;
+const HEAD_WINDOWS = 4096;
 /** Passes over them, and the step size: a linear map on fixed features converges in a few hundred steps. */
-const HEAD_EPOCHS = 25;
+const HEAD_EPOCHS = 20;
 const HEAD_LR = 0.01;
 const HEAD_BATCH = 256;
 

@@ -20,6 +20,7 @@ import { Adam, createNetwork, mseLoss, type Network, type NetworkSpec, Rng } fro
 import { sizeOf } from "../model/spec.ts";
 import { chooseRidge, NormalEquations, warmStartHighway } from "./linear-warm-start.ts";
 import { type EpochReport, type FitResult, fitNetwork } from "./loop.ts";
+import { withQuantileHead } from "./quantile-head-fit.ts";
 import { type ShardThreads, shardedNetwork, startShardThreads } from "./sharded-network.ts";
 
 export interface TrainedModel {
@@ -52,6 +53,11 @@ export interface TrainModelOptions {
   validationLength?: number;
   /** Threads each batch is shared over (data-parallel), this one included; 1 or absent: this thread alone. */
   threads?: number;
+  /**
+   * Probabilities of a quantile head fitted on each fit's own training windows after it trained
+   * (`withQuantileHead`); absent: no head.
+   */
+  quantiles?: readonly number[];
   /** Training samples (windows seen, all epochs) below which one thread trains; default MIN_SHARDED_SAMPLES. */
   minShardedSamples?: number;
   onEpoch?: (report: EpochReport) => void;
@@ -257,10 +263,14 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
   } finally {
     shards?.close();
   }
+  const { quantiles } = options;
+  const headed = (network: Network, windows: Windows) =>
+    quantiles ? withQuantileHead(network, quantiles, windows, config.train.seed + 2) : network;
+  const firstFit = headed(first.network, train);
   return {
-    network: (refit ?? first).network,
-    firstFit: first.network,
-    spec,
+    network: refit ? headed(refit.network, concatWindowSources(train, validation)) : firstFit,
+    firstFit,
+    spec: quantiles ? { ...spec, quantiles: [...quantiles] } : spec,
     series,
     stats,
     normalization,

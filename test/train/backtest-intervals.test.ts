@@ -22,16 +22,25 @@ function salesFile(holdoutFactor: number): string {
   return file;
 }
 
-const run = (file: string) =>
+const run = (file: string, overrides = ["model.members=[seasonal_naive,linear]"]) =>
   backtest(
     loadConfig("config/config.yaml", [
       `data.csv_path=${JSON.stringify(file)}`,
       "data.format=auto",
-      "model.members=[seasonal_naive,linear]",
       "model.levels=[80,95]",
+      ...overrides,
     ]),
     { holdout: HOLDOUT, autoSize: true },
   );
+
+/** A small network with its quantile head, quick to train. */
+const WITH_HEAD = [
+  "model.members=[seasonal_naive,network]",
+  "model.quantile_head=true",
+  "model.lstm_hidden=8",
+  "model.conv_channels=4",
+  "train.max_epochs=3",
+];
 
 describe("backtest intervals", () => {
   it("calibrates on the fitting part only: a holdout a thousand times larger is missed, not widened for", async () => {
@@ -46,5 +55,21 @@ describe("backtest intervals", () => {
       expect(Number.isFinite(shifted.members[member].msis_95)).toBe(true);
     }
     expect(shifted.model.msis_95).toBeGreaterThan(100 * honest.model.msis_95);
+  });
+
+  it("scores the network's quantile head beside its conformal intervals, fitted without the holdout too", async () => {
+    const [honest, shifted] = [await run(salesFile(1), WITH_HEAD), await run(salesFile(1000), WITH_HEAD)];
+    const keys = ["coverage_80", "coverage_95", "msis_80", "msis_95", "pinball"];
+    expect(Object.keys(honest.quantile_head?.holdout ?? {})).toEqual(["network"]);
+    expect(Object.keys(honest.quantile_head?.holdout.network ?? {}).sort()).toEqual([...keys].sort());
+    expect(Object.keys(honest.quantile_head?.cv.network ?? {}).sort()).toEqual([...keys].sort());
+    expect(honest.quantile_head?.holdout.network.coverage_95).toBeGreaterThan(0.5);
+    // The head learned on windows before the holdout: it cannot stretch to values a thousand times larger.
+    expect(shifted.quantile_head?.holdout.network.coverage_80).toBe(0);
+    expect(shifted.quantile_head?.holdout.network.coverage_95).toBe(0);
+    // The point forecast is the network's own: the report without a head gives the same MASE.
+    const headless = await run(salesFile(1), [...WITH_HEAD, "model.quantile_head=false"]);
+    expect(headless.quantile_head).toBeUndefined();
+    expect(headless.members.network.mase).toBe(honest.members.network.mase);
   });
 });

@@ -1,0 +1,68 @@
+import type { WindowScaler } from "../data/index.ts";
+import { type Band, levelKey } from "../intervals/index.ts";
+import type { Network } from "../model/index.ts";
+import type { BandFunction } from "./types.ts";
+import { checkWanted, scaledWindows } from "./window.ts";
+
+const CHUNK = 256;
+
+/**
+ * The positions in `quantiles` of each level's two bounds, (100 - L)/200 and 1 - (100 - L)/200; throws naming
+ * the levels the head can give when one is not among them.
+ */
+export function boundIndices(quantiles: readonly number[], levels: readonly number[]): [number, number][] {
+  const near = (p: number) => quantiles.findIndex((q) => Math.abs(q - p) < 1e-9);
+  return levels.map((level) => {
+    const lower = near((100 - level) / 200);
+    const upper = near(1 - (100 - level) / 200);
+    if (lower < 0 || upper < 0) {
+      throw new RangeError(
+        `the quantile head gives the levels ${headLevels(quantiles).join(", ")}, not ${level}`,
+      );
+    }
+    return [lower, upper];
+  });
+}
+
+/** The levels whose two bounds are both among `quantiles` (each pair around the median), ascending. */
+export function headLevels(quantiles: readonly number[]): number[] {
+  return quantiles
+    .filter((q) => q < 0.5 && quantiles.some((other) => Math.abs(other - (1 - q)) < 1e-9))
+    .map((q) => Math.round((1 - 2 * q) * 1e6) / 1e4)
+    .sort((a, b) => a - b);
+}
+
+/**
+ * Bands from a network's quantile head: each request's window scaled as for its point forecast, the head's
+ * quantiles at each level's bounds scaled back with the window's stats, in sales units (not yet clipped).
+ */
+export function quantileBandForecast(network: Network, scaler: WindowScaler): BandFunction {
+  const { windowSize, horizon, quantiles } = network.spec;
+  if (!network.quantileHead || !quantiles) throw new Error("this network has no quantile head");
+  const head = network.quantileHead;
+  const q = quantiles.length;
+  return async (requests, wanted, levels) => {
+    checkWanted(wanted, horizon);
+    const bounds = boundIndices(quantiles, levels);
+    const { x, stats } = scaledWindows(requests, scaler, windowSize);
+    const out: Record<string, Band>[] = [];
+    for (let start = 0; start < requests.length; start += CHUNK) {
+      const size = Math.min(CHUNK, requests.length - start);
+      network.forward(x.subarray(start * windowSize, (start + size) * windowSize), size);
+      for (let row = 0; row < size; row++) {
+        const { mean, std } = stats[start + row];
+        const at = (h: number, j: number) => head.out[(row * horizon + h) * q + j] * std + mean;
+        const bands: Record<string, Band> = {};
+        levels.forEach((level, i) => {
+          const [lower, upper] = bounds[i];
+          bands[levelKey(level)] = {
+            lower: Array.from({ length: wanted }, (_, h) => at(h, lower)),
+            upper: Array.from({ length: wanted }, (_, h) => at(h, upper)),
+          };
+        });
+        out.push(bands);
+      }
+    }
+    return out;
+  };
+}
