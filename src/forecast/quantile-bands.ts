@@ -1,6 +1,5 @@
 import type { SeriesStats } from "../artifact/index.ts";
-import { boundIndices } from "../forecasters/quantile-bands.ts";
-import { levelKey } from "../intervals/index.ts";
+import { bandsFromQuantiles, boundIndices } from "../forecasters/quantile-bands.ts";
 import { ForecastInputError } from "./input-error.ts";
 import type { Intervals } from "./intervals.ts";
 
@@ -32,16 +31,6 @@ export class QuantileBands {
   ): Intervals {
     const q = this.quantiles.length;
     const bounds = boundIndices(this.quantiles, levels);
-    const value = (h: number, j: number) => {
-      const v = output[(row * horizon + h) * q + j] * stats.std + stats.mean;
-      return clipNegative ? Math.max(0, v) : v;
-    };
-    const steps = Array.from({ length: horizon }, (_, h) => h);
-    return Object.fromEntries(
-      levels.map((level, i) => [
-        levelKey(level),
-        { lower: steps.map((h) => value(h, bounds[i][0])), upper: steps.map((h) => value(h, bounds[i][1])) },
-      ]),
-    );
+    return bandsFromQuantiles(output, row * horizon * q, q, horizon, bounds, levels, stats, clipNegative);
   }
 }

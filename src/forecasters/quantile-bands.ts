@@ -33,6 +33,36 @@ export function headLevels(quantiles: readonly number[]): number[] {
 }
 
 /**
+ * One window's bands from a head's quantiles `values` (`[horizon, Q]` from element `offset`) at the bounds
+ * `boundIndices` gave for `levels`, the first `steps` steps, scaled back as `v · std + mean`, then raised to 0
+ * when `clipNegative`.
+ */
+export function bandsFromQuantiles(
+  values: Float32Array,
+  offset: number,
+  q: number,
+  steps: number,
+  bounds: readonly [number, number][],
+  levels: readonly number[],
+  stats: { mean: number; std: number },
+  clipNegative: boolean,
+): Record<string, Band> {
+  const at = (h: number, j: number) => {
+    const v = values[offset + h * q + j] * stats.std + stats.mean;
+    return clipNegative ? Math.max(0, v) : v;
+  };
+  const bands: Record<string, Band> = {};
+  levels.forEach((level, i) => {
+    const [lower, upper] = bounds[i];
+    bands[levelKey(level)] = {
+      lower: Array.from({ length: steps }, (_, h) => at(h, lower)),
+      upper: Array.from({ length: steps }, (_, h) => at(h, upper)),
+    };
+  });
+  return bands;
+}
+
+/**
  * Bands from a network's quantile head: each request's window scaled as for its point forecast, the head's
  * quantiles at each level's bounds scaled back with the window's stats, in sales units (not yet clipped).
  */
@@ -50,17 +80,8 @@ export function quantileBandForecast(network: Network, scaler: WindowScaler): Ba
       const size = Math.min(CHUNK, requests.length - start);
       network.forward(x.subarray(start * windowSize, (start + size) * windowSize), size);
       for (let row = 0; row < size; row++) {
-        const { mean, std } = stats[start + row];
-        const at = (h: number, j: number) => head.out[(row * horizon + h) * q + j] * std + mean;
-        const bands: Record<string, Band> = {};
-        levels.forEach((level, i) => {
-          const [lower, upper] = bounds[i];
-          bands[levelKey(level)] = {
-            lower: Array.from({ length: wanted }, (_, h) => at(h, lower)),
-            upper: Array.from({ length: wanted }, (_, h) => at(h, upper)),
-          };
-        });
-        out.push(bands);
+        const offset = row * horizon * q;
+        out.push(bandsFromQuantiles(head.out, offset, q, wanted, bounds, levels, stats[start + row], false));
       }
     }
     return out;

@@ -9,7 +9,7 @@ import { HttpError } from "./errors.ts";
 export const LevelField = Type.Optional(
   Type.Array(Type.Unknown(), {
     description:
-      "interval levels in percent, each above 0 and below 100 (default: the server's model.levels, e.g. [80, 95]); [] for no intervals",
+      "interval levels in percent, each above 0 and below 100 (default: the server's model.levels, e.g. [80, 95]); [] for no intervals. A window route served by a network's quantile head gives the levels it was trained for; another is 422",
     examples: [[80, 95]],
   }),
 );
