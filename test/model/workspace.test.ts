@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { FUSED_MULTIPLY_ADD } from "../../src/model/relaxed-simd.ts";
 import { Rng } from "../../src/model/rng.ts";
 import { type Matrix, rowMajor, transposed, Workspace } from "../../src/model/workspace.ts";
 
@@ -36,6 +37,10 @@ function referenceProduct(
 }
 
 describe("Workspace.gemm", () => {
+  it("runs on fused multiply-adds: the relaxed SIMD flag took before the kernels were compiled", () => {
+    expect(FUSED_MULTIPLY_ADD).toBe(true);
+  });
+
   // Shapes cover full 4×8 tiles, ragged rows and columns (1-row, 4-wide and single-column tiles),
   // k = 0, and k above the 128 block.
   const shapes = [
