@@ -7,7 +7,8 @@ import { calibrationSchema, type StoredForecasts } from "./format.ts";
  * the numbers, as columns of float64 (little endian) that forecasts.json places by byte offset and length
  * (in numbers). Every series has `horizon` values and per member `horizon` values and a weight, and the
  * index of its dates among the distinct lists of dates (series that end on the same day share one); with
- * intervals, a scale and per step a count of its scores, then all its scores. A model of 100k series read
+ * intervals, a scale and per step a count of its scores, then all its scores, and for a head-scaled
+ * calibration its head half-widths per level (`width:80`, ...). A model of 100k series read
  * its 100+ MB of JSON numbers for seconds; the columns are read as they lie.
  */
 export const FORECASTS_BIN_FILE = "forecasts.bin";
@@ -57,6 +58,7 @@ export function encodeForecasts(forecasts: StoredForecasts): { json: string; bin
   const members = entries.length === 0 ? [] : Object.keys(entries[0].members);
   const weights = entries.length === 0 ? [] : Object.keys(entries[0].weights);
   const intervals = entries.length > 0 && entries[0].interval !== undefined;
+  const widthKeys = Object.keys(forecasts.calibration?.head_scaled?.quantiles ?? {});
   let scoreCount = 0;
   const dateLists = new Map<string, number>();
   const dateIndex = entries.map((entry) => {
@@ -83,6 +85,10 @@ export function encodeForecasts(forecasts: StoredForecasts): { json: string; bin
       if (entry.interval.scores.length !== horizon)
         throw unlike(id, `has scores for other than ${horizon} steps`);
       for (const step of entry.interval.scores) scoreCount += step.length;
+      for (const key of widthKeys) {
+        if (entry.interval.widths?.[key]?.length !== horizon)
+          throw unlike(id, `has no head half-widths of level ${key} for ${horizon} steps`);
+      }
     }
   });
   const lengths: [string, number][] = [
@@ -95,6 +101,7 @@ export function encodeForecasts(forecasts: StoredForecasts): { json: string; bin
           ["scale", ids.length],
           ["score_counts", ids.length * horizon],
           ["scores", scoreCount],
+          ...widthKeys.map((key): [string, number] => [`width:${key}`, ids.length * horizon]),
         ] as [string, number][])
       : []),
   ];
@@ -124,6 +131,10 @@ export function encodeForecasts(forecasts: StoredForecasts): { json: string; bin
         put("score_counts", s * horizon + h, step.length);
         for (const score of step) put("scores", scoreAt++, score);
       });
+      for (const key of widthKeys) {
+        const widths = entry.interval.widths?.[key] ?? [];
+        for (let k = 0; k < horizon; k++) put(`width:${key}`, s * horizon + k, widths[k]);
+      }
     }
   });
   const bin = new Uint8Array(numbers.buffer);
@@ -254,6 +265,15 @@ export function decodeForecasts(index: BinaryForecasts, bytes: Uint8Array): Stor
             return ids[ids.length - 1];
           },
         );
+  const widthKeys = index.intervals ? Object.keys(index.calibration?.head_scaled?.quantiles ?? {}) : [];
+  const widths = widthKeys.map((key) =>
+    checked(
+      `width:${key}`,
+      columnOf(`width:${key}`, perStep),
+      (v) => Number.isFinite(v) && v >= 0,
+      "finite numbers >= 0",
+    ),
+  );
   const series: StoredForecasts["series"] = {};
   let scoreAt = 0;
   ids.forEach((id, s) => {
@@ -279,6 +299,11 @@ export function decodeForecasts(index: BinaryForecasts, bytes: Uint8Array): Stor
         scoreAt += count;
       }
       entry.interval = { scale: scales[s], scores: steps };
+      if (widthKeys.length > 0) {
+        entry.interval.widths = Object.fromEntries(
+          widthKeys.map((key, w) => [key, numberArray(widths[w], at, horizon)]),
+        );
+      }
     }
     if (Object.hasOwn(series, id))
       throw new BinaryForecastsError(`forecasts.json lists series '${id}' twice`);

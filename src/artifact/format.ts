@@ -150,16 +150,28 @@ const strings = z.custom<string[]>(
 /** Conformal scores per horizon step, each step's ascending. */
 const stepScoresSchema = z.array(numbersWhere((v) => Number.isFinite(v) && v >= 0, "finite numbers >= 0"));
 
+const nonNegative = finite.refine((v) => v >= 0, "must be >= 0");
+
 /**
  * What intervals are made from (src/intervals): conformal scores from the cross-validation errors. `pooled`
  * are the ensemble's over all series (in units of each series' scale), `window` the window member's (in units
- * of the std that scales its input window), for the window routes.
+ * of the std that scales its input window), for the window routes. With `method` "head_scaled" the stored
+ * forecasts' bands are instead each series' head half-widths (`interval.widths`) times `head_scaled`'s
+ * quantile of the level, for the levels it names only.
  */
-export const calibrationSchema = z.strictObject({
-  method: z.literal("conformal"),
-  pooled: stepScoresSchema,
-  window: stepScoresSchema,
-});
+export const calibrationSchema = z
+  .strictObject({
+    method: z.enum(["conformal", "head_scaled"]),
+    pooled: stepScoresSchema,
+    window: stepScoresSchema,
+    head_scaled: z
+      .strictObject({ member: z.string(), quantiles: z.record(z.string(), nonNegative) })
+      .optional(),
+  })
+  .refine(
+    (c) => (c.method === "head_scaled") === (c.head_scaled !== undefined),
+    "head_scaled must be given exactly when method is head_scaled",
+  );
 
 /**
  * Each trained series' forecast from the end of its training data: the ensemble's, and every member's; with
@@ -177,7 +189,17 @@ export const forecastsSchema = z.strictObject({
       members: z.record(z.string(), finiteNumbers),
       weights: z.record(z.string(), finite),
       interval: z
-        .strictObject({ scale: finite.refine((v) => v > 0, "must be > 0"), scores: stepScoresSchema })
+        .strictObject({
+          scale: finite.refine((v) => v > 0, "must be > 0"),
+          scores: stepScoresSchema,
+          /** Per level name, the quantile head's half-widths at each step (head-scaled calibrations). */
+          widths: z
+            .record(
+              z.string(),
+              numbersWhere((v) => Number.isFinite(v) && v >= 0, "finite numbers >= 0"),
+            )
+            .optional(),
+        })
         .optional(),
     }),
   ),

@@ -71,7 +71,7 @@ export async function forecastCommand(overrides: string[], flags: ForecastFlags)
   const entries = ids.map((id) => {
     const entry = bySeries.get(id);
     if (!entry) throw new UsageError(`--series: no production model was trained on series '${id}'`);
-    cliInput(() => checkStoredForecast(entry.stored, id, horizon));
+    cliInput(() => checkStoredForecast(entry.stored, id, horizon, levels));
     return [id, entry.stored] as const;
   });
   const intervals = { levels, clipNegative: config.forecast.clip_negative };

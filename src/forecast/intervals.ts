@@ -2,11 +2,13 @@ import type { Calibration, StoredForecasts } from "../artifact/index.ts";
 import {
   type Band,
   bandAround,
+  headScaledBand,
   levelKey,
   pooledQuantiles,
   quantilesFromPooled,
   seriesQuantiles,
 } from "../intervals/index.ts";
+import { ForecastInputError } from "./input-error.ts";
 
 /** Bands by level name (`"80"`), one lower and upper bound per step. */
 export type Intervals = Record<string, Band>;
@@ -80,7 +82,8 @@ const hasOwnScores = (scores: readonly (readonly number[])[]) => scores.some((st
 
 /**
  * A stored series' intervals around its stored forecast (`point`, cut to the asked steps): the ensemble's
- * pooled score quantiles scaled by the series' own factor and its scale. Null for a model without calibration.
+ * pooled score quantiles scaled by the series' own factor and its scale, or for a head-scaled calibration its
+ * head half-widths times the level's quantile. Null for a model without calibration.
  */
 export function storedIntervals(
   stored: StoredForecasts,
@@ -92,6 +95,8 @@ export function storedIntervals(
   const entry = stored.series[seriesId];
   const { calibration } = stored;
   if (calibration === undefined || entry?.interval === undefined) return null;
+  if (calibration.head_scaled)
+    return headScaledIntervals(calibration.head_scaled, entry.interval, point, levels, clipNegative);
   if (!hasScores(calibration.pooled)) return null;
   const { scale, scores } = entry.interval;
   const own = hasOwnScores(scores);
@@ -100,6 +105,42 @@ export function storedIntervals(
     const shared = levelQuantilesOf(calibration, level);
     const quantiles = own ? quantilesFromPooled(shared.pooled, scores, level) : shared.withoutOwn;
     bands[levelKey(level)] = bandAround(point, quantiles, scale, clipNegative);
+  }
+  return bands;
+}
+
+type HeadScaledCalibration = NonNullable<Calibration["head_scaled"]>;
+
+/**
+ * Checks asked levels against a model's calibration: a conformal one gives any level, a head-scaled one the
+ * levels it was calibrated for, and another level is a ForecastInputError naming those it can.
+ */
+export function checkHeadScaledLevels(calibration: Calibration | undefined, levels: readonly number[]): void {
+  const given = calibration?.head_scaled?.quantiles;
+  if (given === undefined) return;
+  const missing = levels.filter((level) => !Object.hasOwn(given, levelKey(level)));
+  if (missing.length > 0) {
+    throw new ForecastInputError(
+      `level: this model's stored forecasts give the levels ${Object.keys(given).join(", ")}, not ${missing.map(levelKey).join(", ")}`,
+      "level",
+    );
+  }
+}
+
+function headScaledIntervals(
+  headScaled: HeadScaledCalibration,
+  interval: NonNullable<StoredForecasts["series"][string]["interval"]>,
+  point: ArrayLike<number>,
+  levels: readonly number[],
+  clipNegative: boolean,
+): Intervals | null {
+  const bands: Intervals = {};
+  for (const level of levels) {
+    const key = levelKey(level);
+    const widths = interval.widths?.[key];
+    const quantile = headScaled.quantiles[key];
+    if (widths === undefined || quantile === undefined) return null;
+    bands[key] = headScaledBand(point, widths, quantile, clipNegative);
   }
   return bands;
 }

@@ -1,7 +1,7 @@
 import type { StoredForecasts } from "../artifact/index.ts";
 import { levelKey } from "../intervals/levels.ts";
 import { ForecastInputError } from "./input-error.ts";
-import { type Intervals, NO_CALIBRATION_NOTE, storedIntervals } from "./intervals.ts";
+import { checkHeadScaledLevels, type Intervals, NO_CALIBRATION_NOTE, storedIntervals } from "./intervals.ts";
 
 /** One series' stored forecast as the API and the CLI give it, cut to the asked horizon. */
 export interface SeriesForecast {
@@ -20,14 +20,16 @@ export interface IntervalRequest {
 }
 
 /**
- * Checks that a model's stored forecasts can answer for `seriesId` up to `horizon`: a horizon beyond the
- * trained one, a series the model has no forecast for, or a model that stores none are ForecastInputErrors
+ * Checks that a model's stored forecasts can answer for `seriesId` up to `horizon` at `levels`: a horizon beyond
+ * the trained one, a series the model has no forecast for, a level its head-scaled bands were not calibrated
+ * for, or a model that stores none are ForecastInputErrors
  * naming what is wrong. Cheap, so that an export checks every series before it writes its first row.
  */
 export function checkStoredForecast(
   stored: StoredForecasts | null,
   seriesId: string,
   horizon?: number,
+  levels: readonly number[] = [],
 ): { stored: StoredForecasts; steps: number } {
   if (stored === null) {
     throw new ForecastInputError(
@@ -45,6 +47,7 @@ export function checkStoredForecast(
   if (!Object.hasOwn(stored.series, seriesId)) {
     throw new ForecastInputError(`no stored forecast for series '${seriesId}'`, "unknown_series");
   }
+  checkHeadScaledLevels(stored.calibration, levels);
   return { stored, steps };
 }
 
@@ -58,7 +61,7 @@ export function storedSeriesForecast(
   horizon?: number,
   intervals?: IntervalRequest,
 ): SeriesForecast {
-  const { stored, steps } = checkStoredForecast(maybeStored, seriesId, horizon);
+  const { stored, steps } = checkStoredForecast(maybeStored, seriesId, horizon, intervals?.levels);
   const entry = stored.series[seriesId];
   const point = entry.values.slice(0, steps);
   const answer: SeriesForecast = {
@@ -97,7 +100,7 @@ export function storedCsvSeries(
   horizon: number | undefined,
   intervals: IntervalRequest,
 ): CsvSeries {
-  const { stored, steps } = checkStoredForecast(maybeStored, seriesId, horizon);
+  const { stored, steps } = checkStoredForecast(maybeStored, seriesId, horizon, intervals.levels);
   const { dates, values } = stored.series[seriesId];
   const point = steps === values.length ? values : values.slice(0, steps);
   const bands =

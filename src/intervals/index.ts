@@ -12,6 +12,7 @@ export {
   seriesQuantiles,
   thinnedScores,
 } from "./conformal.ts";
+export { halfWidths, headScaledBand, headScaledQuantile, headScaledScores } from "./head-scaled.ts";
 export {
   checkedLevels,
   LevelError,

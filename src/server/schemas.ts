@@ -56,7 +56,7 @@ export const IntervalsSchema = Type.Record(
   Type.Object({ lower: Type.Array(Type.Number()), upper: Type.Array(Type.Number()) }),
   {
     description:
-      "prediction intervals by level (percent): conformal, from the model's cross-validation errors; absent when none were asked for or the model has no calibration (see notes)",
+      "prediction intervals by level (percent), calibrated on the model's cross-validation errors: conformal, or scaled by a network's quantile head where that scored better (then for its trained levels only); absent when none were asked for or the model has no calibration (see notes)",
   },
 );
 

@@ -24,6 +24,7 @@ import {
   seasonalNaiveForecast,
   seasonalNaiveScale,
 } from "../metrics/index.ts";
+import { type EnsembleBandMethod, headScaledFinalBands } from "./ensemble-bands.ts";
 import { largest, smallest } from "./extremes.ts";
 import { headCvIntervals } from "./head-intervals.ts";
 import { type HolidayErrors, holidayPeriodErrors } from "./holiday-errors.ts";
@@ -61,8 +62,18 @@ export interface BacktestReport {
   ensemble_methods: string[];
   /** The interval levels scored (`model.levels`). */
   levels: number[];
-  /** The ensemble's metrics on the holdout, its conformal intervals' among them. */
+  /** The ensemble's metrics on the holdout, its intervals' (made as `ensemble_intervals.methods` says) among them. */
   model: HoldoutMetrics;
+  /**
+   * The ensemble's intervals both ways, on the holdout and cross-validated at the origins, and the way each
+   * model's were made (chosen on the cross-validation): conformal on the series' scales, or scaled by a
+   * network member's quantile head (absent where no member has one).
+   */
+  ensemble_intervals: {
+    methods: EnsembleBandMethod[];
+    conformal: { holdout: IntervalMetrics; cv: IntervalMetrics };
+    head_scaled?: { member: string; holdout: IntervalMetrics; cv: IntervalMetrics };
+  };
   /** Each member alone on the holdout, with the seconds it took to fit and forecast. */
   members: Record<string, MemberReport>;
   naive: ErrorMetrics;
@@ -195,8 +206,23 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
       seasonalNaiveScale(splits[s].fit.values, season),
     );
   };
+  const conformalModel = splits.map((_, s) =>
+    intervalsOf(s, ensemble[s], (panel) => panel.intervalScores.ensemble),
+  );
+  const headScaledModel = splits.map((_, s) => {
+    const { g, s: inPanel } = placeOf[s];
+    const headScaled = panels[g].ensembleBands.headScaled;
+    if (headScaled === null) return null;
+    const bands = headScaledFinalBands(headScaled, inPanel, ensemble[s], levels, true);
+    const scale = seasonalNaiveScale(splits[s].fit.values, season);
+    return intervalMetrics(splits[s].test.values, ensemble[s], bands, levels, scale);
+  });
   const intervals = {
-    model: splits.map((_, s) => intervalsOf(s, ensemble[s], (panel) => panel.intervalScores.ensemble)),
+    model: splits.map((_, s) =>
+      panels[placeOf[s].g].ensembleBands.method === "head_scaled"
+        ? (headScaledModel[s] ?? conformalModel[s])
+        : conformalModel[s],
+    ),
     members: names.map((_, m) =>
       splits.map((_, s) => intervalsOf(s, memberForecasts[m][s], (panel) => panel.intervalScores.members[m])),
     ),
@@ -254,6 +280,7 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
     ensemble_methods: [...new Set(panels.map((panel) => panel.method))],
     levels: [...levels],
     model: { ...averageMetrics(perSeries.model), ...averageIntervalMetrics(intervals.model) },
+    ensemble_intervals: ensembleIntervalsReport(panels, conformalModel, headScaledModel),
     members,
     naive: averageMetrics(perSeries.naive),
     seasonal_naive: averageMetrics(perSeries.seasonal_naive),
@@ -287,6 +314,33 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
     seconds: (performance.now() - started) / 1000,
     warnings: loaded.warnings,
   };
+}
+
+/** BacktestReport's `ensemble_intervals`: both ways of making the ensemble's bands, and which each model took. */
+function ensembleIntervalsReport(
+  panels: readonly Panel[],
+  conformal: readonly IntervalMetrics[],
+  headScaled: readonly (IntervalMetrics | null)[],
+): BacktestReport["ensemble_intervals"] {
+  const report: BacktestReport["ensemble_intervals"] = {
+    methods: [...new Set(panels.map((panel) => panel.ensembleBands.method))],
+    conformal: {
+      holdout: averageIntervalMetrics(conformal),
+      cv: averageIntervalMetrics(panels.map((panel) => panel.ensembleBands.cv.conformal)),
+    },
+  };
+  const heads = panels.flatMap((panel) => {
+    const { headScaled, cv } = panel.ensembleBands;
+    return headScaled && cv.head_scaled ? [{ member: headScaled.member, cv: cv.head_scaled }] : [];
+  });
+  if (heads.length === panels.length) {
+    report.head_scaled = {
+      member: [...new Set(heads.map((head) => head.member))].join(", "),
+      holdout: averageIntervalMetrics(headScaled.filter((m): m is IntervalMetrics => m !== null)),
+      cv: averageIntervalMetrics(heads.map((head) => head.cv)),
+    };
+  }
+  return report;
 }
 
 /** Cross-validation metrics over every group (one group for a global model), averaged over groups. */

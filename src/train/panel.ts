@@ -21,6 +21,7 @@ import {
 } from "./cross-validation.ts";
 import { crossValidatedIntervals } from "./cv-intervals.ts";
 import { combine, ENSEMBLE_METHODS, type EnsembleMethod } from "./ensemble.ts";
+import { chooseEnsembleBands, type EnsembleBands } from "./ensemble-bands.ts";
 
 export interface PanelOptions {
   members: readonly MemberName[];
@@ -57,6 +58,8 @@ export interface Panel {
    * features, the linear member (the one whose graph takes them).
    */
   windowMember: MemberName | null;
+  /** How the ensemble's bands are made, chosen by their cross-validated scores (`cvIntervals.ensemble`'s). */
+  ensembleBands: EnsembleBands;
   /** Conformal scores from the cross-validation errors: the ensemble's, and each member's (`runs` order). */
   intervalScores: { ensemble: ConformalScores; members: ConformalScores[] };
   /** Each series' scale over all of it: a final forecast's interval half-width is a score times this. */
@@ -133,16 +136,19 @@ export async function fitPanel(
     conformalScores(actuals, cv, originScales, context.horizon);
   const ensembleCalibration = ensembleCrossFitForecasts(method, runs, actuals, origins, scales);
   const levels = context.config.model.levels;
+  const clipNegative = context.config.forecast.clip_negative;
   const cvIntervalsOf = (cv: readonly (readonly Float64Array[])[]) =>
-    crossValidatedIntervals(
-      actuals,
-      cv,
-      originScales,
-      scales,
-      levels,
-      context.horizon,
-      context.config.forecast.clip_negative,
-    );
+    crossValidatedIntervals(actuals, cv, originScales, scales, levels, context.horizon, clipNegative);
+  const ensembleBands = chooseEnsembleBands({
+    runs,
+    actuals,
+    forecasts: ensembleCalibration,
+    scales,
+    levels,
+    clipNegative,
+    conformal: cvIntervalsOf(ensembleCalibration),
+    memberMase: Object.fromEntries(Object.entries(members).map(([name, m]) => [name, m.mase])),
+  });
   return {
     runs,
     origins,
@@ -154,11 +160,12 @@ export async function fitPanel(
     ensembleFinal,
     cvMetrics: { ensemble: best.metrics, members },
     cvIntervals: {
-      ensemble: cvIntervalsOf(ensembleCalibration),
+      ensemble: ensembleBands.cv[ensembleBands.method] ?? ensembleBands.cv.conformal,
       members: Object.fromEntries(runs.map((run) => [run.name, cvIntervalsOf(run.cv)])),
     },
     baselines,
     windowMember,
+    ensembleBands,
     intervalScores: {
       ensemble: scoresOf(ensembleCalibration),
       members: runs.map((run) => scoresOf(run.cv)),

@@ -59,10 +59,14 @@ export function measuredOn(series: readonly Series[], horizon: number, origins: 
 
 /**
  * Each series' ensemble forecast from its end, dated, with every member's forecast and weight beside it, and
- * what its intervals are made from: its scale and own conformal scores, and the pooled ones.
+ * what its intervals are made from: its scale and own conformal scores, and the pooled ones; or, when the
+ * cross-validation chose head-scaled bands, its head half-widths and the quantile of each level.
  */
 function storedForecasts(series: readonly Series[], panel: Panel, horizon: number): StoredForecasts {
   const scores = panel.intervalScores.ensemble;
+  const { method, headScaled } = panel.ensembleBands;
+  const widthsOf = (s: number) =>
+    method === "head_scaled" && headScaled ? { widths: headScaled.finalWidths[s] } : {};
   const entries = series.map((one, s) => {
     const last = lastPeriodDate(one);
     return [
@@ -72,16 +76,19 @@ function storedForecasts(series: readonly Series[], panel: Panel, horizon: numbe
         values: Array.from(panel.ensembleFinal[s]),
         members: Object.fromEntries(panel.runs.map((run) => [run.name, Array.from(run.final[s])])),
         weights: Object.fromEntries(panel.runs.map((run, m) => [run.name, panel.weights[s][m]])),
-        interval: { scale: panel.finalScales[s], scores: scores.series[s] },
+        interval: { scale: panel.finalScales[s], scores: scores.series[s], ...widthsOf(s) },
       },
     ] as const;
   });
   return {
     horizon,
     calibration: {
-      method: "conformal",
+      method,
       pooled: scores.pooled.map((step) => thinnedScores(step)),
       window: (panel.windowScores?.pooled ?? []).map((step) => thinnedScores(step)),
+      ...(method === "head_scaled" && headScaled
+        ? { head_scaled: { member: headScaled.member, quantiles: headScaled.quantiles } }
+        : {}),
     },
     series: Object.fromEntries(entries),
   };

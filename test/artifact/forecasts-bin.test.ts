@@ -148,6 +148,40 @@ describe("format 4: stored forecasts' numbers in forecasts.bin", () => {
     );
   });
 
+  it("keeps a head-scaled calibration and each series' head half-widths, and names a bad width", () => {
+    const headScaled = forecasts();
+    headScaled.calibration = {
+      method: "head_scaled",
+      pooled: [[0.5], [1]],
+      window: [[0.25], [0.5]],
+      head_scaled: { member: "network", quantiles: { "80": 0.65, "95": 0.74 } },
+    };
+    headScaled.series.Beauty.interval = {
+      scale: 1.5,
+      scores: [[0.1], []],
+      widths: { "80": [1.25, 2.5], "95": [2, 4] },
+    };
+    headScaled.series['Toys "A"'].interval = {
+      scale: 2,
+      scores: [[], [4]],
+      widths: { "80": [0, 3], "95": [0.5, 6] },
+    };
+    const saved = saveArtifact(tempRoot(), sample(headScaled));
+    expect(readArtifact(saved.folder).forecasts).toEqual(headScaled);
+    const index = JSON.parse(readFileSync(join(saved.folder, "forecasts.json"), "utf8"));
+    expect(index.columns["width:95"].length).toBe(4);
+
+    headScaled.series['Toys "A"'].interval.widths = { "80": [0, -3], "95": [0.5, 6] };
+    const badFolder = saveArtifact(tempRoot(), sample(headScaled)).folder;
+    expect(() => readArtifact(badFolder)).toThrow(
+      `column 'width:80' of series 'Toys "A"': must be finite numbers >= 0, got -3`,
+    );
+    headScaled.series.Beauty.interval = { scale: 1.5, scores: [[0.1], []], widths: { "80": [1, 2] } };
+    expect(() => saveArtifact(tempRoot(), sample(headScaled))).toThrow(
+      "series 'Beauty' has no head half-widths of level 95 for 2 steps",
+    );
+  });
+
   it("refuses to save series that format 4 cannot hold alike", () => {
     const unlike = forecasts();
     unlike.series.Beauty.members = { linear: [12, 0.1] };

@@ -9,12 +9,21 @@ import { CONFIG_FILE, serveFolders } from "./trained-models.ts";
 const WINDOW = Array.from({ length: 14 }, (_, t) => 10 + t);
 const FORMAT1_MODEL = new URL("../fixtures/format1-model", import.meta.url).pathname;
 
+/** The stored forecasts' calibration: conformal, or scaled by a quantile head's half-widths. */
+type Calibrated = "conformal" | "head_scaled";
+
 /**
  * A model whose answers are known by hand: a linear map of zeros (every forecast is the series' mean, 10),
- * inputs scaled by std 2, window scores 1..4 and the stored Beauty forecast 12 with scale 2 and score 1.
+ * inputs scaled by std 2, window scores 1..4 and the stored Beauty forecast 12 with scale 2 and score 1; or,
+ * head-scaled, quantiles 0.5 (80%) and 1.5 (95%) of Beauty's head half-widths 4 and 10.
  */
-function handMadeModel(root: string, windowScores: number[][] = [[1, 2, 3, 4]]): string {
+function handMadeModel(
+  root: string,
+  windowScores: number[][] = [[1, 2, 3, 4]],
+  calibrated: Calibrated = "conformal",
+): string {
   const spec = { architecture: "linear" as const, windowSize: 14, horizon: 1 };
+  const headScaled = calibrated === "head_scaled";
   return saveArtifact(root, {
     onnx: exportLinearOnnx(spec, new Float32Array(14), new Float32Array(1)),
     normalization: {
@@ -24,14 +33,23 @@ function handMadeModel(root: string, windowScores: number[][] = [[1, 2, 3, 4]]):
     },
     forecasts: {
       horizon: 1,
-      calibration: { method: "conformal", pooled: [[0.5, 1, 2, 3]], window: windowScores },
+      calibration: {
+        method: calibrated,
+        pooled: [[0.5, 1, 2, 3]],
+        window: windowScores,
+        ...(headScaled ? { head_scaled: { member: "network", quantiles: { "80": 0.5, "95": 1.5 } } } : {}),
+      },
       series: {
         Beauty: {
           dates: ["2024-01-15"],
           values: [12],
           members: { linear: [12] },
           weights: { linear: 1 },
-          interval: { scale: 2, scores: [[1]] },
+          interval: {
+            scale: 2,
+            scores: [[1]],
+            ...(headScaled ? { widths: { "80": [4], "95": [10] } } : {}),
+          },
         },
       },
     },
@@ -59,6 +77,7 @@ function handMadeModel(root: string, windowScores: number[][] = [[1, 2, 3, 4]]):
 let app: SalescastApp;
 let format1: SalescastApp;
 let unscored: SalescastApp;
+let headScaled: SalescastApp;
 
 beforeAll(async () => {
   const config = loadConfig(CONFIG_FILE, [], {});
@@ -66,12 +85,17 @@ beforeAll(async () => {
   format1 = await buildApp({ config, models: await serveFolders([FORMAT1_MODEL]) });
   // No cross-validation origin gave the window member a score: no bands can be made from nothing.
   unscored = await buildApp({ config, models: await serveFolders([handMadeModel(tempDir(), [[]])]) });
+  headScaled = await buildApp({
+    config,
+    models: await serveFolders([handMadeModel(tempDir(), undefined, "head_scaled")]),
+  });
 });
 
 afterAll(async () => {
   await app.close();
   await format1.close();
   await unscored.close();
+  await headScaled.close();
 });
 
 const post = (target: SalescastApp, url: string, payload: unknown) =>
@@ -159,5 +183,24 @@ describe("intervals of the stored forecasts", () => {
     const bad = await app.inject({ method: "GET", url: "/api/forecast/Beauty?level=80,abc" });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().message).toBe('level[1] must be a number (a level in percent), got "abc"');
+  });
+
+  it("lays head-scaled bands at the level's quantile times the series' head half-width", async () => {
+    const response = await headScaled.inject({ method: "GET", url: "/api/forecast/Beauty" });
+    expect(response.statusCode).toBe(200);
+    // 80%: 12 ± 0.5 · 4; 95%: 12 ± 1.5 · 10, the lower bound 12 − 15 clipped at 0.
+    expect(response.json().intervals).toEqual({
+      "80": { lower: [10], upper: [14] },
+      "95": { lower: [0], upper: [27] },
+    });
+  });
+
+  it("refuses a level head-scaled bands were not calibrated for with a 422 naming the levels they give", async () => {
+    const message = "level: this model's stored forecasts give the levels 80, 95, not 90";
+    for (const url of ["/api/forecast/Beauty?level=80,90", "/api/forecast?level=90"]) {
+      const response = await headScaled.inject({ method: "GET", url, headers: { accept: "text/csv" } });
+      expect(response.statusCode).toBe(422);
+      expect(response.json()).toEqual({ error: "invalid_level", message });
+    }
   });
 });

@@ -72,4 +72,21 @@ describe("backtest intervals", () => {
     expect(headless.quantile_head).toBeUndefined();
     expect(headless.members.network.mase).toBe(honest.members.network.mase);
   });
+
+  it("scores the ensemble's bands both ways, the model's being those the cross-validation chose", async () => {
+    const [honest, shifted] = [await run(salesFile(1), WITH_HEAD), await run(salesFile(1000), WITH_HEAD)];
+    const { methods, conformal, head_scaled } = honest.ensemble_intervals;
+    expect(head_scaled?.member).toBe("network");
+    expect(methods).toHaveLength(1);
+    const chosen = methods[0] === "head_scaled" ? head_scaled : conformal;
+    const other = methods[0] === "head_scaled" ? conformal : head_scaled;
+    expect(honest.model.msis_95).toBe(chosen?.holdout.msis_95);
+    expect(honest.cv.model.msis_95).toBe(chosen?.cv.msis_95);
+    // chosen on the cross-validation's mean MSIS over the levels
+    const mean = (m: Record<string, number> | undefined) => ((m?.msis_80 ?? 0) + (m?.msis_95 ?? 0)) / 2;
+    expect(mean(chosen?.cv)).toBeLessThanOrEqual(mean(other?.cv));
+    // neither calibration read the holdout
+    expect(shifted.ensemble_intervals.head_scaled?.holdout.coverage_95).toBe(0);
+    expect(shifted.ensemble_intervals.conformal.holdout.coverage_95).toBe(0);
+  });
 });

@@ -160,9 +160,9 @@ export function registerForecastRoutes(
       const leased = leaseEverySeries(models);
       let streaming = false;
       try {
-        // checked before the first byte: a horizon some model cannot give is a 422, not a cut stream
+        // checked before the first byte: a horizon or level some model cannot give is a 422, not a cut stream
         for (const [id, model] of leased.bySeries)
-          checkStoredForecast(model.forecaster.storedForecasts, id, horizon);
+          checkStoredForecast(model.forecaster.storedForecasts, id, horizon, levels);
         const forecasts = function* () {
           for (const [id, model] of leased.bySeries) {
             const { forecaster } = model;

@@ -46,7 +46,7 @@ export interface Prediction {
   predicted_sales: number;
   /** the forecast for each period of the horizon */
   forecast: number[];
-  /** prediction intervals by level (percent): conformal, from the model's cross-validation errors; absent when none were asked for or the model has no calibration (see notes) */
+  /** prediction intervals by level (percent), calibrated on the model's cross-validation errors: conformal, or scaled by a network's quantile head where that scored better (then for its trained levels only); absent when none were asked for or the model has no calibration (see notes) */
   intervals?: Record<string, {
     lower: number[];
     upper: number[];
@@ -86,7 +86,7 @@ export interface SeriesForecast {
   }[];
   /** each member's own forecast, by member name */
   members: Record<string, number[]>;
-  /** prediction intervals by level (percent): conformal, from the model's cross-validation errors; absent when none were asked for or the model has no calibration (see notes) */
+  /** prediction intervals by level (percent), calibrated on the model's cross-validation errors: conformal, or scaled by a network's quantile head where that scored better (then for its trained levels only); absent when none were asked for or the model has no calibration (see notes) */
   intervals?: Record<string, {
     lower: number[];
     upper: number[];
@@ -117,7 +117,7 @@ export interface AllForecasts {
     }[];
     /** each member's own forecast, by member name */
     members: Record<string, number[]>;
-    /** prediction intervals by level (percent): conformal, from the model's cross-validation errors; absent when none were asked for or the model has no calibration (see notes) */
+    /** prediction intervals by level (percent), calibrated on the model's cross-validation errors: conformal, or scaled by a network's quantile head where that scored better (then for its trained levels only); absent when none were asked for or the model has no calibration (see notes) */
     intervals?: Record<string, {
       lower: number[];
       upper: number[];
