@@ -37,7 +37,8 @@ const WARMUP_SECONDS = 3;
 const MEASURE_SECONDS = 10;
 const PROBE_CONNECTIONS = 4;
 const PORTS = { salescast: 18011, bare: 18012 };
-const NODE_FLAGS = ["--max-semi-space-size=1"];
+// as `npm start` passes them (see bench/serve.ts)
+const NODE_FLAGS = ["--max-semi-space-size=2"];
 const BODY = JSON.stringify({ series: [100, 120, 90, 110, 130, 95, 105, 115, 125, 85, 100, 140, 120, 110] });
 const MODEL_OVERRIDES = [
   "data.window_size=14",
