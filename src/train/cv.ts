@@ -2,6 +2,7 @@ import type { Config } from "../config/index.ts";
 import { loadSeries, periodDate, type Series } from "../data/index.ts";
 import { averageIntervalMetrics, type IntervalMetrics } from "../intervals/index.ts";
 import { averageMetrics, type ErrorMetrics, errorMetrics } from "../metrics/index.ts";
+import type { EnsembleBandMethod } from "./ensemble-bands.ts";
 import { largest, smallest } from "./extremes.ts";
 import { fitPanel, type Panel } from "./panel.ts";
 import { resolveSeason } from "./season.ts";
@@ -35,6 +36,12 @@ export interface CvReport {
   /** Point metrics over every origin, and interval scores at `model.levels`, each origin calibrated on the others. */
   model: ErrorMetrics & IntervalMetrics;
   members: Record<string, ErrorMetrics & IntervalMetrics>;
+  /** The ensemble's bands both ways (as backtest's `ensemble_intervals`), cross-validated, and the one chosen. */
+  ensemble_intervals: {
+    methods: EnsembleBandMethod[];
+    conformal: IntervalMetrics;
+    head_scaled?: IntervalMetrics;
+  };
   seconds: number;
   warnings: string[];
 }
@@ -174,10 +181,22 @@ export async function crossValidate(
         },
       ]),
     ),
+    ensemble_intervals: ensembleBandsReport(panels),
     seconds: (performance.now() - started) / 1000,
     warnings: loaded.warnings,
   };
   return { report, rows };
+}
+
+function ensembleBandsReport(panels: readonly Panel[]): CvReport["ensemble_intervals"] {
+  const headScaled = panels
+    .map((panel) => panel.ensembleBands.cv.head_scaled)
+    .filter((m): m is IntervalMetrics => m !== null);
+  return {
+    methods: [...new Set(panels.map((panel) => panel.ensembleBands.method))],
+    conformal: averageIntervalMetrics(panels.map((panel) => panel.ensembleBands.cv.conformal)),
+    ...(headScaled.length === panels.length ? { head_scaled: averageIntervalMetrics(headScaled) } : {}),
+  };
 }
 
 /** The per-series rows as CSV: `series_id,cutoff,date,actual,ensemble,<member>...`. */

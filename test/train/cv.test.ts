@@ -37,6 +37,10 @@ describe("salescast cv", () => {
     // Origins at 100 - 7 - 2*5 = 83, 88 and 93: the cutoffs are the days before them (index 82, 87, 92).
     expect(report.origins.map((o) => o.cutoff)).toEqual(["2024-03-23", "2024-03-28", "2024-04-02"]);
     expect(Object.keys(report.members)).toEqual(["naive", "seasonal_naive", "linear"]);
+    // No member has a quantile head: the ensemble's bands are conformal, its scores the model's
+    expect(report.ensemble_intervals.methods).toEqual(["conformal"]);
+    expect(report.ensemble_intervals.head_scaled).toBeUndefined();
+    expect(report.ensemble_intervals.conformal.msis_95).toBe(report.model.msis_95);
     expect(rows).toHaveLength(2 * 3 * 7);
     // The first origin has no earlier one to weigh the members by: its ensemble is their plain mean.
     for (const row of rows.filter((r) => r.cutoff === "2024-03-23")) {
