@@ -8,7 +8,7 @@
  * every step and series is enough, which a few series with few origins can give.
  */
 
-import { type Band, bandAround, conformalQuantile } from "./conformal.ts";
+import { type Band, bandAround } from "./conformal.ts";
 
 /** A band's half-width per step, `(upper − lower) / 2`. */
 export function halfWidths(band: Band): number[] {
@@ -17,7 +17,8 @@ export function halfWidths(band: Band): number[] {
 
 /**
  * The scores of forecasts at the origins: `|actual − forecast| / half-width` over every series `s`, origin `k`
- * and step, ascending; `widths[s][k]` the head's half-widths there. A step with a zero width is left out.
+ * and step, ascending; `widths[s][k]` the head's half-widths there. A step with a zero width is left out. A
+ * level's factor of the widths is these scores' conformalQuantile.
  */
 export function headScaledScores(
   actuals: readonly (readonly ArrayLike<number>[])[],
@@ -35,11 +36,6 @@ export function headScaledScores(
   });
   // typed, so that the sort is numeric without a comparator
   return Float64Array.from(scores).sort();
-}
-
-/** The factor of the head's half-widths at `level`: the scores' conformal quantile (NaN for no scores). */
-export function headScaledQuantile(sorted: ArrayLike<number>, level: number): number {
-  return conformalQuantile(sorted, level);
 }
 
 /** The band `point ± quantile · widths`, lower bounds raised to 0 when forecasts are clipped. */

@@ -12,7 +12,7 @@ export {
   seriesQuantiles,
   thinnedScores,
 } from "./conformal.ts";
-export { halfWidths, headScaledBand, headScaledQuantile, headScaledScores } from "./head-scaled.ts";
+export { halfWidths, headScaledBand, headScaledScores } from "./head-scaled.ts";
 export {
   checkedLevels,
   LevelError,

@@ -182,6 +182,8 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
   };
   const perMember = names.map(() => [] as ErrorMetrics[]);
   const levels = config.model.levels;
+  // Each series' MASE scale, which every holdout score divides by.
+  const holdoutScales = splits.map(({ fit }) => seasonalNaiveScale(fit.values, season));
   // Each series' place in its panel, for its conformal scores and scale.
   const placeOf = panels.flatMap((panel, g) => panel.finalScales.map((_, s) => ({ g, s })));
   const intervalsOf = (s: number, point: Float64Array, scoresOf: (panel: Panel) => ConformalScores) => {
@@ -198,13 +200,7 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
         ),
       ]),
     );
-    return intervalMetrics(
-      splits[s].test.values,
-      point,
-      bands,
-      levels,
-      seasonalNaiveScale(splits[s].fit.values, season),
-    );
+    return intervalMetrics(splits[s].test.values, point, bands, levels, holdoutScales[s]);
   };
   const conformalModel = splits.map((_, s) =>
     intervalsOf(s, ensemble[s], (panel) => panel.intervalScores.ensemble),
@@ -214,8 +210,7 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
     const headScaled = panels[g].ensembleBands.headScaled;
     if (headScaled === null) return null;
     const bands = headScaledFinalBands(headScaled, inPanel, ensemble[s], levels, true);
-    const scale = seasonalNaiveScale(splits[s].fit.values, season);
-    return intervalMetrics(splits[s].test.values, ensemble[s], bands, levels, scale);
+    return intervalMetrics(splits[s].test.values, ensemble[s], bands, levels, holdoutScales[s]);
   });
   const intervals = {
     model: splits.map((_, s) =>
@@ -228,7 +223,7 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
     ),
   };
   splits.forEach(({ fit, test }, s) => {
-    const scale = seasonalNaiveScale(fit.values, season);
+    const scale = holdoutScales[s];
     perSeries.model.push(errorMetrics(test.values, ensemble[s], scale));
     perSeries.naive.push(errorMetrics(test.values, naiveForecast(fit.values, holdout), scale));
     perSeries.seasonal_naive.push(
@@ -243,14 +238,8 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
       const runs = panels.map((panel) => panel.runs[m]);
       if (!runs.every((run) => run.headBands)) return [];
       const finals = runs.flatMap((run) => run.headBands?.final ?? []);
-      const perSeries = splits.map(({ fit, test }, s) =>
-        intervalMetrics(
-          test.values,
-          memberForecasts[m][s],
-          finals[s],
-          levels,
-          seasonalNaiveScale(fit.values, season),
-        ),
+      const perSeries = splits.map(({ test }, s) =>
+        intervalMetrics(test.values, memberForecasts[m][s], finals[s], levels, holdoutScales[s]),
       );
       return [[name, averageIntervalMetrics(perSeries)]];
     }),

@@ -1,9 +1,9 @@
 import type { MemberName } from "../forecasters/index.ts";
 import {
   type Band,
+  conformalQuantile,
   halfWidths,
   headScaledBand,
-  headScaledQuantile,
   headScaledScores,
   type IntervalMetrics,
   levelKey,
@@ -63,7 +63,7 @@ export function chooseEnsembleBands(input: EnsembleBandsInput): EnsembleBands {
   const quantiles: Record<string, number> = {};
   for (const level of input.levels) {
     const key = levelKey(level);
-    quantiles[key] = headScaledQuantile(headScaledScores(input.actuals, input.forecasts, widths[key]), level);
+    quantiles[key] = conformalQuantile(headScaledScores(input.actuals, input.forecasts, widths[key]), level);
   }
   if (!Object.values(quantiles).every(Number.isFinite)) return conformal;
   const headCv = crossValidatedHeadScaled(input, widths);
@@ -117,7 +117,7 @@ function crossValidatedHeadScaled(
   return crossValidatedBands(actuals, forecasts, input.scales, levels, (others) => {
     const quantiles = levels.map((level) => {
       const scores = headScaledScores(others(actuals), others(forecasts), others(widths[levelKey(level)]));
-      return headScaledQuantile(scores, level);
+      return conformalQuantile(scores, level);
     });
     if (!quantiles.every(Number.isFinite)) return null;
     return (s, k) =>

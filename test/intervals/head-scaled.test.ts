@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  conformalQuantile,
   halfWidths,
   headScaledBand,
-  headScaledQuantile,
   headScaledScores,
 } from "../../src/intervals/index.ts";
 
@@ -18,9 +18,9 @@ describe("head-scaled bands", () => {
     // |10 − 9| / 1, |20 − 23| / 2; 0 / 0 is left out
     expect(Array.from(scores)).toEqual([1, 1.5]);
     // the ⌈(n + 1)·L/100⌉-th smallest of n = 2: the 2nd at 50%, the 1st at 30%
-    expect(headScaledQuantile(scores, 50)).toBe(1.5);
-    expect(headScaledQuantile(scores, 30)).toBe(1);
-    expect(headScaledQuantile(new Float64Array(0), 80)).toBeNaN();
+    expect(conformalQuantile(scores, 50)).toBe(1.5);
+    expect(conformalQuantile(scores, 30)).toBe(1);
+    expect(conformalQuantile(new Float64Array(0), 80)).toBeNaN();
   });
 
   it("lays the band at quantile × width around the point, lower bounds clipped at 0 when asked", () => {

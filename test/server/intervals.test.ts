@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACT_FORMAT_VERSION, saveArtifact } from "../../src/artifact/index.ts";
+import { saveArtifact } from "../../src/artifact/index.ts";
 import { loadConfig } from "../../src/config/index.ts";
 import { exportLinearOnnx } from "../../src/model/index.ts";
 import { buildApp, type SalescastApp } from "../../src/server/index.ts";
 import { tempDir } from "../registry/fixtures.ts";
+import { handMadeMeta } from "./hand-made-meta.ts";
 import { CONFIG_FILE, serveFolders } from "./trained-models.ts";
 
 const WINDOW = Array.from({ length: 14 }, (_, t) => 10 + t);
@@ -53,24 +54,7 @@ function handMadeModel(
         },
       },
     },
-    meta: {
-      format_version: ARTIFACT_FORMAT_VERSION,
-      name: "global",
-      scope: "global",
-      series: ["Beauty"],
-      frequency: "D",
-      window_size: 14,
-      horizon: 1,
-      season: 7,
-      spec,
-      config: {},
-      validation: {
-        model: { mae: 1, rmse: 1, mase: 1 },
-        naive: { mae: 1, rmse: 1, mase: 1 },
-        seasonal_naive: { mae: 1, rmse: 1, mase: 1 },
-      },
-      training: { epochs: 0, best_epoch: 0, seconds: 0, train_windows: 1, validation_windows: 0 },
-    },
+    meta: handMadeMeta(spec, ["Beauty"], 1),
   }).folder;
 }
 
