@@ -18,7 +18,7 @@ export const LevelField = Type.Optional(
 export const LevelQueryField = Type.Optional(
   Type.String({
     description:
-      "interval levels in percent, comma-separated, each above 0 and below 100 (default: the server's model.levels); empty for none",
+      "interval levels in percent, comma-separated, each above 0 and below 100 (default: the server's model.levels); empty for none. A model whose stored bands are scaled by a quantile head gives the levels it was calibrated for; another is 422",
     examples: ["80,95"],
   }),
 );
