@@ -34,11 +34,13 @@ export class Linear {
     readonly inFeatures: number,
     readonly outFeatures: number,
     name: string | LinearNames,
-    rng: Rng,
+    /** PyTorch's uniform initialization from this stream; null: every weight and bias starts at zero. */
+    rng: Rng | null,
   ) {
     const names = typeof name === "string" ? { weight: `${name}.weight`, bias: `${name}.bias` } : name;
     this.weight = createParam(names.weight, [outFeatures, inFeatures]);
     this.bias = createParam(names.bias, [outFeatures]);
+    if (!rng) return;
     const bound = 1 / Math.sqrt(inFeatures);
     initUniform(this.weight, bound, rng);
     initUniform(this.bias, bound, rng);

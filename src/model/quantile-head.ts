@@ -1,5 +1,7 @@
-import { createParam } from "./param.ts";
+import { UNALLOCATED } from "./array-ops.ts";
+import { Linear } from "./linear.ts";
 import type { Param, ParamShape } from "./spec.ts";
+import { Workspace } from "./workspace.ts";
 
 /** The names of the quantile head's parameters in a state dict and an ONNX graph. */
 export const QUANTILE_HEAD_WEIGHT = "quantile_head.weight";
@@ -69,18 +71,21 @@ function softplus(x: number): number {
  * never cross. The head reads the features but sends no gradient into them: the point forecast stays the one
  * trained for squared error, and the head is fitted afterwards, by pinball loss, with the network frozen. Its
  * weights start at zero (every gap log 2, in the scaled units of the window), so creating it draws nothing from
- * the network's random stream. A few thousand multiply-adds per window: plain loops suffice.
+ * the network's random stream. The product with W runs in a workspace of the head's own (the kernels' matrix
+ * product: plain loops made the head's fit a second of a Walmart backtest); the gaps' arithmetic is plain code.
  */
 export class QuantileHead {
   readonly weight: Param;
   readonly bias: Param;
   /** After `forward`: `[batch, horizon, quantiles]`. */
   out = new Float32Array(0);
+  private readonly workspace = new Workspace();
+  private readonly linear: Linear;
   private readonly matrix: Float32Array;
   private readonly gaps: number;
   private readonly median: number;
-  private features = new Float32Array(0);
-  private preactivation = new Float32Array(0);
+  private features = UNALLOCATED;
+  private dPreactivation = UNALLOCATED;
   private batch = 0;
 
   constructor(
@@ -89,10 +94,17 @@ export class QuantileHead {
     readonly quantiles: readonly number[],
   ) {
     const [weight, bias] = quantileHeadShapes(horizon, width, quantiles);
-    this.weight = createParam(weight.name, weight.shape);
-    this.bias = createParam(bias.name, bias.shape);
-    this.matrix = gapMatrix(quantiles);
     this.gaps = horizon * (quantiles.length - 1);
+    this.linear = new Linear(
+      this.workspace,
+      width,
+      this.gaps,
+      { weight: weight.name, bias: bias.name },
+      null,
+    );
+    this.weight = this.linear.weight;
+    this.bias = this.linear.bias;
+    this.matrix = gapMatrix(quantiles);
     this.median = quantiles.indexOf(0.5);
   }
 
@@ -107,58 +119,53 @@ export class QuantileHead {
 
   allocate(capacity: number): void {
     this.out = new Float32Array(capacity * this.horizon * this.quantiles.length);
-    this.features = new Float32Array(capacity * this.width);
-    this.preactivation = new Float32Array(capacity * this.gaps);
+    this.workspace.layout(() => {
+      this.features = this.workspace.alloc(capacity * this.width);
+      this.dPreactivation = this.workspace.alloc(capacity * this.gaps);
+      this.linear.allocate(capacity);
+    });
   }
 
   /** `features` rows from element `offset` (`[batch, width]`) and the point forecast `[batch, horizon]`. */
   forward(features: Float32Array, offset: number, point: Float32Array, batch: number): void {
     const { width, horizon, gaps, median, out } = this;
     const q = this.quantiles.length;
-    const w = this.weight.data;
-    const b = this.bias.data;
-    // Kept for backward: the network reuses its feature buffer.
+    // Kept for backward (the network reuses its feature buffer), and where the product reads them.
     this.features.set(features.subarray(offset, offset + batch * width));
     this.batch = batch;
+    this.linear.forward(this.features, 0, batch);
+    const preactivation = this.linear.out;
     for (let row = 0; row < batch; row++) {
-      const f = row * width;
-      for (let g = 0; g < gaps; g++) {
-        let sum = b[g];
-        for (let i = 0; i < width; i++) sum += w[g * width + i] * this.features[f + i];
-        this.preactivation[row * gaps + g] = sum;
-      }
       for (let h = 0; h < horizon; h++) {
         const gapAt = row * gaps + h * (q - 1);
         const at = (row * horizon + h) * q;
         // gapMatrix's sums, accumulated outward from the median: up through the gaps above, down below.
         out[at + median] = point[row * horizon + h];
         for (let j = median + 1; j < q; j++)
-          out[at + j] = out[at + j - 1] + softplus(this.preactivation[gapAt + j - 1]);
+          out[at + j] = out[at + j - 1] + softplus(preactivation[gapAt + j - 1]);
         for (let j = median - 1; j >= 0; j--)
-          out[at + j] = out[at + j + 1] - softplus(this.preactivation[gapAt + j]);
+          out[at + j] = out[at + j + 1] - softplus(preactivation[gapAt + j]);
       }
     }
   }
 
   /** Accumulates dLoss/dW and dLoss/db from dLoss/dQuantiles `[batch, horizon, quantiles]`. */
   backward(dOut: Float32Array): void {
-    const { width, horizon, gaps, matrix, batch } = this;
+    const { horizon, gaps, matrix, batch, dPreactivation } = this;
     const q = this.quantiles.length;
-    const gw = this.weight.grad;
-    const gb = this.bias.grad;
+    const preactivation = this.linear.out;
     for (let row = 0; row < batch; row++) {
       for (let h = 0; h < horizon; h++) {
+        const outAt = (row * horizon + h) * q;
         for (let k = 0; k < q - 1; k++) {
           let dGap = 0;
-          for (let j = 0; j < q; j++) dGap += matrix[k * q + j] * dOut[(row * horizon + h) * q + j];
-          if (dGap === 0) continue;
-          const g = h * (q - 1) + k;
+          for (let j = 0; j < q; j++) dGap += matrix[k * q + j] * dOut[outAt + j];
+          const g = row * gaps + h * (q - 1) + k;
           // softplus' = the logistic sigmoid
-          const dPre = dGap / (1 + Math.exp(-this.preactivation[row * gaps + g]));
-          gb[g] += dPre;
-          for (let i = 0; i < width; i++) gw[g * width + i] += dPre * this.features[row * width + i];
+          dPreactivation[g] = dGap === 0 ? 0 : dGap / (1 + Math.exp(-preactivation[g]));
         }
       }
     }
+    this.linear.backward(dPreactivation);
   }
 }

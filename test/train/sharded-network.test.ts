@@ -86,9 +86,7 @@ describe("training on two threads", () => {
     ),
   }));
   const weights = (threads: number) =>
-    trainModel(series, config, { threads, minShardedSamples: 0 }).network.params.map((p) =>
-      Array.from(p.data),
-    );
+    trainModel(series, config, { threads, minShardedSteps: 0 }).network.params.map((p) => Array.from(p.data));
 
   it("trains on one thread when the training is too small to pay for another", () => {
     const two = trainModel(series, config, { threads: 2 }).network.params.map((p) => Array.from(p.data));
