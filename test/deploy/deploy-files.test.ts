@@ -18,6 +18,13 @@ describe("the container", () => {
     );
   });
 
+  it("runs node with the flags npm start gives it", () => {
+    const start: string = JSON.parse(readFileSync("package.json", "utf8")).scripts.start;
+    const flags = start.split(" ").filter((word) => word.startsWith("--max-"));
+    expect(flags).toEqual(["--max-semi-space-size=2"]);
+    expect(dockerfile).toMatch(new RegExp(`^ENV NODE_OPTIONS=${flags.join(" ")}$`, "m"));
+  });
+
   it("gets its admin token as a compose secret, and compose waits for readiness", () => {
     const service = compose.services.salescast;
     expect(service.secrets).toEqual(["admin_token"]);
