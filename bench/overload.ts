@@ -2,7 +2,9 @@
  * Overload: `POST /api/predict` under 2,000 connections, the server pinned to one core and wrk on the other
  * (`wrk -t1 -c2000 -d10s --timeout 5s`, after a warm-up), then the bare Fastify route with the same body schema
  * under the same load. Prints for each: requests/s answered, accepted (200) requests/s, shed (503) count, socket
- * errors and timeouts, RSS before the load and its peak during it (sampled every 50 ms), p99 of all answers from wrk; and the p99 of accepted requests as a
+ * errors and timeouts, RSS before the load and its peak during it and the longest accept queue of the listening
+ * socket (connections the kernel holds that the server has not taken yet; both sampled every 50 ms), p99 of all
+ * answers from wrk; and the p99 of accepted requests as a
  * probe sees them (a few keep-alive connections from this process, on wrk's core, timing each 200 it gets).
  * Then, for salescast: whether it serves normally right after (200 requests one at a time), and how long a
  * promotion made by another process takes to serve (registry polling). `npm run bench:overload [overrides...]`
@@ -73,6 +75,8 @@ interface Measured extends WrkResult {
   probeShed: number;
   idleRssMiB: number;
   peakRssMiB: number;
+  /** The most connections seen waiting to be accepted at once. */
+  peakAcceptQueue: number;
 }
 
 /** The bare route: the same body schema and a constant answer, what Fastify alone costs. */
@@ -218,15 +222,37 @@ function rssMiB(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS"): number {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
-/** The highest RSS seen every 50 ms until `stop`: the load's peak, apart from the start's (VmHWM has both). */
-async function peakRssDuring(pid: number, stop: Promise<unknown>): Promise<number> {
-  let peak = 0;
+/**
+ * Connections waiting in the accept queue of the socket listening on `port` (IPv4 loopback): the kernel has
+ * finished their handshakes and holds their requests, the server has not taken them yet. /proc/net/tcp gives a
+ * listening socket's (state 0A) queue as its rx_queue.
+ */
+function acceptQueue(port: number): number {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n")) {
+    const [, address, , state, queues] = line.trim().split(/\s+/);
+    if (address === local && state === "0A") return Number.parseInt(queues.split(":")[1], 16);
+  }
+  return Number.NaN;
+}
+
+/**
+ * Every 50 ms until `stop`: the highest RSS (the load's peak, apart from the start's: VmHWM has both) and the
+ * longest accept queue.
+ */
+async function peaksDuring(
+  pid: number,
+  port: number,
+  stop: Promise<unknown>,
+): Promise<{ rssMiB: number; acceptQueue: number }> {
+  const peak = { rssMiB: 0, acceptQueue: 0 };
   let done = false;
   stop.then(() => {
     done = true;
   });
   while (!done) {
-    peak = Math.max(peak, rssMiB(pid));
+    peak.rssMiB = Math.max(peak.rssMiB, rssMiB(pid));
+    peak.acceptQueue = Math.max(peak.acceptQueue, acceptQueue(port));
     await sleep(50);
   }
   return peak;
@@ -246,9 +272,9 @@ async function measure(server: string, port: number, args: string[], after?: () 
     const idleRssMiB = rssMiB(child.pid as number);
     await runWrk(port, WARMUP_SECONDS);
     const load = runWrk(port, MEASURE_SECONDS);
-    const [probed, peakRssMiB] = await Promise.all([
+    const [probed, peaks] = await Promise.all([
       probe(port, load),
-      peakRssDuring(child.pid as number, load),
+      peaksDuring(child.pid as number, port, load),
     ]);
     const wrk = await load;
     const measured: Measured = {
@@ -259,7 +285,8 @@ async function measure(server: string, port: number, args: string[], after?: () 
       probeAccepted: probed.accepted.length,
       probeShed: probed.shed,
       idleRssMiB,
-      peakRssMiB,
+      peakRssMiB: peaks.rssMiB,
+      peakAcceptQueue: peaks.acceptQueue,
     };
     console.log(JSON.stringify({ what: "overload", ...measured }));
     await after?.();
@@ -345,7 +372,7 @@ async function main(): Promise<void> {
     `\nPOST /api/predict, server on core ${SERVER_CORE}, wrk -t1 -c${CONNECTIONS} -d${MEASURE_SECONDS}s --timeout 5s and a ${PROBE_CONNECTIONS}-connection probe on core ${LOAD_CORE}`,
   );
   console.log(
-    "server          answered/s  accepted/s   shed (503)  socket errors (timeouts)  p99 all ms  p99 accepted ms  RSS idle/peak MiB",
+    "server          answered/s  accepted/s   shed (503)  socket errors (timeouts)  p99 all ms  p99 accepted ms  RSS idle/peak MiB  accept queue peak",
   );
   for (const r of results) {
     const errors =
@@ -360,6 +387,7 @@ async function main(): Promise<void> {
         r.p99Ms.toFixed(1).padStart(11),
         r.probeAcceptedP99Ms.toFixed(1).padStart(16),
         `${r.idleRssMiB.toFixed(0)}/${r.peakRssMiB.toFixed(0)}`.padStart(18),
+        String(r.peakAcceptQueue).padStart(18),
       ].join(" "),
     );
   }
