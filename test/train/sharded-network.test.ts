@@ -107,4 +107,18 @@ describe("training on two threads", () => {
     // Not the same run: the threads' gradients are added in another order than one thread's.
     expect(two).not.toEqual(one);
   });
+
+  it("shares the batches once windows × epochs × window length reach the bound, not windows × epochs", () => {
+    const { trainWindows } = trainModel(series, config, { threads: 1 });
+    // 3 epochs of windows of 8 steps: exactly this many time steps.
+    const steps = 3 * trainWindows * 8;
+    const trained = (minShardedSteps: number) =>
+      trainModel(series, config, { threads: 2, minShardedSteps }).network.params.map((p) =>
+        Array.from(p.data),
+      );
+    const one = weights(1);
+    expect(trained(steps + 1)).toEqual(one);
+    expect(trained(steps)).toEqual(weights(2));
+    expect(trained(steps)).not.toEqual(one);
+  });
 });
