@@ -3,11 +3,12 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { parse, stringify } from "yaml";
-import { ARTIFACT_FORMAT_VERSION, saveArtifact } from "../../src/artifact/index.ts";
+import { saveArtifact } from "../../src/artifact/index.ts";
 import { registerForecastCommands } from "../../src/cli/forecast-commands.ts";
 import { Registry } from "../../src/registry/index.ts";
 import { closeAfterTest, fakeArtifact, tempDir } from "../registry/fixtures.ts";
 import { CONFIG_FILE } from "../registry/training-config.ts";
+import { handMadeMeta } from "../server/hand-made-meta.ts";
 
 afterEach(async () => {
   process.exitCode = undefined;
@@ -69,7 +70,6 @@ describe("salescast forecast", () => {
     const registry = await closeAfterTest(
       Registry.open({ path: join(dir, "salescast.db"), promotion: "always" }),
     );
-    const metrics = { mae: 1, rmse: 1, smape: 1, mase: 0.1 };
     const series = ["a", "b", 'c,"q"'];
     const artifact = saveArtifact(join(dir, "artifacts"), {
       onnx: new Uint8Array([1]),
@@ -111,20 +111,7 @@ describe("salescast forecast", () => {
           'c,"q"': { dates: ["2024-03-01", "2024-03-02"], values: [0.1, 3], members: {}, weights: {} },
         },
       },
-      meta: {
-        format_version: ARTIFACT_FORMAT_VERSION,
-        name: "global",
-        scope: "global",
-        series,
-        frequency: "D",
-        window_size: 14,
-        horizon: 2,
-        season: 7,
-        spec: { architecture: "cnn_lstm" },
-        config: {},
-        validation: { model: metrics, naive: metrics, seasonal_naive: metrics },
-        training: { epochs: 1, best_epoch: 1, seconds: 0.1, train_windows: 10, validation_windows: 2 },
-      },
+      meta: handMadeMeta({ architecture: "cnn_lstm" }, series, 2),
     });
     // the registry promotes every version: this one replaces setup's
     expect((await registry.register(artifact)).promoted).toBe(true);
