@@ -1,3 +1,4 @@
+import { featureCount } from "./feature-input.ts";
 import {
   FEATURES_NAME,
   INPUT_NAME,
@@ -5,21 +6,32 @@ import {
   onnxToPytorchGates,
   pytorchToOnnxGates,
 } from "./onnx-format.ts";
-import { type GraphBody, headNodes, int, ints, op } from "./onnx-graph.ts";
+import { type GraphBody, headNodes, int, ints, op, windowWithFeatures } from "./onnx-graph.ts";
 import { floatTensor, int64Tensor, type Onnx } from "./onnx-proto.ts";
 import type { CnnLstmSpec } from "./spec.ts";
 
-/** Conv → ReLU → ONNX LSTM layers (gates converted to ONNX's order) → last hidden state → head. */
+/**
+ * Conv → ReLU → ONNX LSTM layers (gates converted to ONNX's order) → last hidden state → head. With features,
+ * the window's rows of `covariates` join the window as input channels of the convolution.
+ */
 export function cnnLstmGraph(spec: CnnLstmSpec, param: (name: string) => Float32Array): GraphBody {
   const { convChannels, kernelSize, lstmHidden, lstmLayers } = spec;
+  const inputs = 1 + featureCount(spec);
   const initializer: Onnx.ITensorProto[] = [
     int64Tensor("axes_0", [0]),
     int64Tensor("axes_1", [1]),
-    floatTensor("conv.weight", [convChannels, 1, kernelSize], param("conv.weight")),
+    floatTensor("conv.weight", [convChannels, inputs, kernelSize], param("conv.weight")),
     floatTensor("conv.bias", [convChannels], param("conv.bias")),
   ];
-  const node: Onnx.INodeProto[] = [
-    op("Unsqueeze", [INPUT_NAME, "axes_1"], ["channels_first"]), // [B, 1, T]
+  const node: Onnx.INodeProto[] = [];
+  if (inputs > 1) {
+    const joined = windowWithFeatures(spec.windowSize, 1, "channels_first"); // [B, 1 + F, T]
+    node.push(...joined.node);
+    initializer.push(...joined.initializer);
+  } else {
+    node.push(op("Unsqueeze", [INPUT_NAME, "axes_1"], ["channels_first"])); // [B, 1, T]
+  }
+  node.push(
     op(
       "Conv",
       ["channels_first", "conv.weight", "conv.bias"],
@@ -28,7 +40,7 @@ export function cnnLstmGraph(spec: CnnLstmSpec, param: (name: string) => Float32
     ),
     op("Relu", ["conv_out"], ["conv_relu"]), // [B, C, T']
     op("Transpose", ["conv_relu"], ["lstm_in_l0"], [ints("perm", [2, 0, 1])]), // [T', B, C], time-major
-  ];
+  );
 
   for (let layer = 0; layer < lstmLayers; layer++) {
     const names = lstmInitializerNames(layer);

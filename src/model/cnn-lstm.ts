@@ -1,4 +1,5 @@
 import { Conv1dRelu } from "./conv1d.ts";
+import { CovariateHead, FeatureInput, featureCount, inputWidth } from "./feature-input.ts";
 import { Highway } from "./highway.ts";
 import { Linear } from "./linear.ts";
 import { Lstm } from "./lstm.ts";
@@ -10,8 +11,10 @@ import { Workspace } from "./workspace.ts";
 /**
  * The seed model: `x[batch, window]` → Conv1d(1 → channels) → ReLU → LSTM (batch-first in PyTorch's terms)
  * → last hidden state of the top layer → Linear(hidden → horizon), plus, with `spec.highway`, a linear map of
- * the raw window to the horizon. Parameters are created in the order and shapes of `cnnLstmParamShapes(spec)`,
- * initialized as PyTorch does from `rng`.
+ * the raw window to the horizon. With `spec.features`, each row of `x` carries the window's features too
+ * (`inputWidth`): those of the window's periods enter the convolution as extra input channels, those of the
+ * horizon's periods the forecast through the covariate head. Parameters are created in the order and shapes
+ * of `cnnLstmParamShapes(spec)`, initialized as PyTorch does from `rng`.
  */
 export function createCnnLstm(spec: CnnLstmSpec, rng: Rng): Network {
   validateSpec(spec);
@@ -39,6 +42,9 @@ class CnnLstm implements Network {
   private readonly lstm: Lstm;
   private readonly fc: Linear;
   private readonly highway: Highway | null;
+  /** With features: the input rows split into window and features, and the horizon's features' head. */
+  private readonly input: FeatureInput | null;
+  private readonly covariateHead: CovariateHead | null;
   readonly quantileHead: QuantileHead | null;
   private capacity = 0;
   private batch = 0;
@@ -49,39 +55,50 @@ class CnnLstm implements Network {
     rng: Rng,
   ) {
     const { windowSize, convChannels, kernelSize, lstmHidden, lstmLayers, horizon } = spec;
-    this.conv = new Conv1dRelu(this.workspace, windowSize, convChannels, kernelSize, rng);
+    const features = featureCount(spec);
+    this.conv = new Conv1dRelu(this.workspace, windowSize, convChannels, kernelSize, rng, {
+      features,
+      periods: windowSize + horizon,
+    });
     this.lstm = new Lstm(this.workspace, convChannels, lstmHidden, lstmLayers, this.conv.steps, rng);
     this.fc = new Linear(this.workspace, lstmHidden, horizon, "fc", rng);
     this.highway = spec.highway ? new Highway(windowSize, horizon, rng) : null;
     this.head = [this.fc.weight, this.fc.bias];
     this.params = [this.conv.weight, this.conv.bias, ...this.lstm.params, ...this.head];
     if (this.highway) this.params.push(this.highway.weight, this.highway.bias);
+    this.input = features > 0 ? new FeatureInput(spec) : null;
+    this.covariateHead = features > 0 ? new CovariateHead(windowSize, horizon, features) : null;
+    if (this.covariateHead) this.params.push(this.covariateHead.weight);
     this.quantileHead = spec.quantiles ? new QuantileHead(lstmHidden, horizon, spec.quantiles) : null;
     if (this.quantileHead) this.params.push(...this.quantileHead.params);
   }
 
   forward(x: Float32Array, batch: number): Float32Array {
-    const { windowSize, horizon } = this.spec;
+    const { horizon } = this.spec;
     if (!Number.isInteger(batch) || batch < 1) {
       throw new RangeError(`batch must be a positive integer, got ${batch}`);
     }
-    if (x.length < batch * windowSize) {
+    const width = inputWidth(this.spec);
+    if (x.length < batch * width) {
       throw new RangeError(
-        `x has ${x.length} values, a batch of ${batch} windows of ${windowSize} needs ${batch * windowSize}`,
+        `x has ${x.length} values, a batch of ${batch} rows of ${width} needs ${batch * width}`,
       );
     }
     this.reserve(batch);
-    this.conv.forward(x, batch);
+    this.input?.split(x, batch);
+    const window = this.input ? this.input.values : x;
+    this.conv.forward(window, batch, this.input?.covariates);
     this.lstm.forward(this.conv.out, batch);
     const lastStep = (this.conv.steps - 1) * batch * this.spec.lstmHidden;
     this.fc.forward(this.lstm.top.hidden, lastStep, batch);
     if (this.output.length !== batch * horizon) this.output = new Float32Array(batch * horizon);
     this.output.set(this.fc.out.subarray(0, batch * horizon));
     if (this.highway) {
-      this.highway.forward(x, batch);
+      this.highway.forward(window, batch);
       const { out } = this.highway;
       for (let i = 0; i < batch * horizon; i++) this.output[i] += out[i];
     }
+    if (this.input) this.covariateHead?.forward(this.input.covariates, batch, this.output);
     this.quantileHead?.forward(this.lstm.top.hidden, lastStep, this.output, batch);
     this.batch = batch;
     return this.output;
@@ -94,6 +111,7 @@ class CnnLstm implements Network {
       throw new RangeError(`dOut has ${dOut.length} values, the last forward produced ${needed}`);
     }
     this.highway?.backward(dOut);
+    this.covariateHead?.backward(dOut);
     this.fc.backward(dOut);
     this.lstm.backward(this.fc.dInput);
     this.conv.backward(this.lstm.layers[0].dInput);
@@ -112,6 +130,7 @@ class CnnLstm implements Network {
       this.fc.allocate(batch);
     });
     this.highway?.allocate(batch);
+    this.input?.allocate(batch);
     this.quantileHead?.allocate(batch);
     this.capacity = batch;
   }

@@ -7,8 +7,8 @@ export {
   validateSpec,
 } from "./architectures.ts";
 export { createCnnLstm } from "./cnn-lstm.ts";
+export { featureCount, inputWidth } from "./feature-input.ts";
 export {
-  COVARIATES_INPUT_NAME,
   type CovariateLinearSpec,
   type CovariateLinearWeights,
   exportCovariateLinearOnnx,
@@ -21,6 +21,7 @@ export {
   type LinearSpec,
   type ParamValues,
 } from "./onnx-export.ts";
+export { COVARIATES_INPUT_NAME } from "./onnx-format.ts";
 export { type ImportedModel, importOnnx } from "./onnx-import.ts";
 export { type ParamSource, setParams } from "./param.ts";
 export { QuantileHead } from "./quantile-head.ts";

@@ -1,10 +1,7 @@
 import { type ExportMeta, encodeModel } from "./onnx-export.ts";
-import { BATCH_DIM, INPUT_NAME, OUTPUT_NAME } from "./onnx-format.ts";
-import { batchedFloatValue, int, op } from "./onnx-graph.ts";
-import { floatTensor, int64Tensor, type Onnx, onnx } from "./onnx-proto.ts";
-
-/** The second input of a model with features: standardized features `[batch, windowSize + horizon, features]`. */
-export const COVARIATES_INPUT_NAME = "covariates";
+import { COVARIATES_INPUT_NAME, INPUT_NAME, OUTPUT_NAME } from "./onnx-format.ts";
+import { batchedFloatValue, covariatesValue, int, op } from "./onnx-graph.ts";
+import { floatTensor, int64Tensor, type Onnx } from "./onnx-proto.ts";
 
 export interface CovariateLinearSpec {
   architecture: "linear";
@@ -66,16 +63,4 @@ export function exportCovariateLinearOnnx(
     output: [batchedFloatValue(OUTPUT_NAME, h)],
   };
   return encodeModel(graph, spec, VERSIONS, meta);
-}
-
-function covariatesValue(rows: number, features: number): Onnx.IValueInfoProto {
-  return {
-    name: COVARIATES_INPUT_NAME,
-    type: {
-      tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: { dim: [{ dimParam: BATCH_DIM }, { dimValue: rows }, { dimValue: features }] },
-      },
-    },
-  };
 }

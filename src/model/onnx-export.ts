@@ -1,4 +1,5 @@
 import { architectureOf, validateSpec } from "./architectures.ts";
+import { featureCount } from "./feature-input.ts";
 import {
   FEATURES_NAME,
   INPUT_NAME,
@@ -7,7 +8,7 @@ import {
   QUANTILES_NAME,
   SPEC_METADATA_KEY,
 } from "./onnx-format.ts";
-import { batchedFloatTensor, batchedFloatValue, int, op } from "./onnx-graph.ts";
+import { batchedFloatTensor, batchedFloatValue, covariatesValue, int, op } from "./onnx-graph.ts";
 import { floatTensor, type Onnx, onnx } from "./onnx-proto.ts";
 import { quantileHeadNodes } from "./quantile-head-onnx.ts";
 import { type NetworkSpec, type ParamShape, sizeOf } from "./spec.ts";
@@ -45,7 +46,7 @@ export function encodeModel(
 
 /**
  * Writes a network as an ONNX model, in the graph and opset of its architecture: `input` [batch, windowSize]
- * -> `output` [batch, horizon], and with `spec.quantiles` also `quantiles` [batch, horizon, quantiles]. The bytes depend only on the arguments (no timestamps), so the same model
+ * (and, with `spec.features`, `covariates` [batch, windowSize + horizon, features]) -> `output` [batch, horizon], and with `spec.quantiles` also `quantiles` [batch, horizon, quantiles]. The bytes depend only on the arguments (no timestamps), so the same model
  * always exports identically.
  */
 export function exportOnnx(spec: NetworkSpec, params: ParamValues, meta: ExportMeta = {}): Uint8Array {
@@ -67,7 +68,10 @@ export function exportOnnx(spec: NetworkSpec, params: ParamValues, meta: ExportM
     body.initializer.push(...head.initializer);
     output.push(batchedFloatTensor(QUANTILES_NAME, [checked.horizon, quantiles.length]));
   }
-  const graph = { ...body, input: [batchedFloatValue(INPUT_NAME, checked.windowSize)], output };
+  const input = [batchedFloatValue(INPUT_NAME, checked.windowSize)];
+  const features = featureCount(checked);
+  if (features > 0) input.push(covariatesValue(checked.windowSize + checked.horizon, features));
+  const graph = { ...body, input, output };
   return encodeModel(graph, checked, architecture.onnx, meta);
 }
 

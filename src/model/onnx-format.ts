@@ -1,3 +1,4 @@
+import { checkedFeatures } from "./feature-input.ts";
 import { checkedQuantiles } from "./quantile-head.ts";
 import type { CnnLstmSpec } from "./spec.ts";
 
@@ -13,6 +14,8 @@ export const OUTPUT_NAME = "output";
 /** The quantile head's output `[batch, horizon, quantiles]`, in a graph whose spec has `quantiles`. */
 export const QUANTILES_NAME = "quantiles";
 export const BATCH_DIM = "batch";
+/** The second input of a model with features: standardized features `[batch, windowSize + horizon, features]`. */
+export const COVARIATES_INPUT_NAME = "covariates";
 /** The last features `[batch, width]` that the head (and a quantile head) read, in every architecture's graph. */
 export const FEATURES_NAME = "last_hidden";
 
@@ -75,5 +78,6 @@ export function validateCnnLstmSpec(value: unknown): CnnLstmSpec {
     lstmHidden: valid.lstmHidden,
     lstmLayers: valid.lstmLayers,
     ...(quantiles ? { quantiles } : {}),
+    ...checkedFeatures(spec.features),
   };
 }

@@ -1,5 +1,5 @@
-import { BATCH_DIM, INPUT_NAME, OUTPUT_NAME } from "./onnx-format.ts";
-import { floatTensor, type Onnx, onnx } from "./onnx-proto.ts";
+import { BATCH_DIM, COVARIATES_INPUT_NAME, INPUT_NAME, OUTPUT_NAME } from "./onnx-format.ts";
+import { floatTensor, int64Tensor, type Onnx, onnx } from "./onnx-proto.ts";
 
 /** An architecture's part of an ONNX graph: from the input `input` [batch, window] to `output` [batch, horizon]. */
 export interface GraphBody {
@@ -34,6 +34,11 @@ export function batchedFloatValue(name: string, width: number): Onnx.IValueInfoP
   return batchedFloatTensor(name, [width]);
 }
 
+/** The `covariates` input `[batch, rows, features]` of a model with features. */
+export function covariatesValue(rows: number, features: number): Onnx.IValueInfoProto {
+  return batchedFloatTensor(COVARIATES_INPUT_NAME, [rows, features]);
+}
+
 /** A float tensor value `[batch, ...dims]` whose first dimension is the dynamic, named batch. */
 export function batchedFloatTensor(name: string, dims: readonly number[]): Onnx.IValueInfoProto {
   return {
@@ -51,11 +56,13 @@ interface HeadShape {
   windowSize: number;
   horizon: number;
   highway?: boolean;
+  features?: number;
 }
 
 /**
  * The output layer `<head>.weight`/`<head>.bias` on `last` [batch, features] into `output`, plus the highway on
- * the raw input when the spec has one. PyTorch's [out, in] weights go in as they are, through Gemm's transB.
+ * the raw input when the spec has one, plus the covariate head on the horizon's features when it has
+ * features. PyTorch's [out, in] weights go in as they are, through Gemm's transB.
  */
 export function headNodes(
   spec: HeadShape,
@@ -70,15 +77,60 @@ export function headNodes(
   ];
   const transB = [int("transB", 1)];
   const headInputs = [last, `${prefix}.weight`, `${prefix}.bias`];
-  if (!spec.highway) return { node: [op("Gemm", headInputs, [OUTPUT_NAME], transB)], initializer };
-  initializer.push(
-    floatTensor("highway.weight", [horizon, windowSize], param("highway.weight")),
-    floatTensor("highway.bias", [horizon], param("highway.bias")),
-  );
-  const node = [
-    op("Gemm", headInputs, ["head_out"], transB),
-    op("Gemm", [INPUT_NAME, "highway.weight", "highway.bias"], ["highway_out"], transB),
-    op("Add", ["head_out", "highway_out"], [OUTPUT_NAME]),
+  const node = [op("Gemm", headInputs, ["head_out"], transB)];
+  const terms = ["head_out"];
+  if (spec.highway) {
+    initializer.push(
+      floatTensor("highway.weight", [horizon, windowSize], param("highway.weight")),
+      floatTensor("highway.bias", [horizon], param("highway.bias")),
+    );
+    node.push(op("Gemm", [INPUT_NAME, "highway.weight", "highway.bias"], ["highway_out"], transB));
+    terms.push("highway_out");
+  }
+  const covariates = spec.features ?? 0;
+  if (covariates > 0) {
+    // Σ_f weight[k, f] · covariates[:, W + k, f]: the horizon's rows times the weights, summed over features.
+    initializer.push(
+      floatTensor("covariates.weight", [horizon, covariates], param("covariates.weight")),
+      int64Tensor("horizon_start", [windowSize]),
+      int64Tensor("horizon_end", [windowSize + horizon]),
+      int64Tensor("time_axis", [1]),
+      int64Tensor("feature_axis", [2]),
+    );
+    node.push(
+      op("Slice", [COVARIATES_INPUT_NAME, "horizon_start", "horizon_end", "time_axis"], ["horizon_rows"]),
+      op("Mul", ["horizon_rows", "covariates.weight"], ["covariate_terms"]),
+      op("ReduceSum", ["covariate_terms", "feature_axis"], ["covariate_out"], [int("keepdims", 0)]),
+    );
+    terms.push("covariate_out");
+  }
+  if (terms.length === 1) node[0] = op("Gemm", headInputs, [OUTPUT_NAME], transB);
+  else node.push(op("Sum", terms, [OUTPUT_NAME]));
+  return { node, initializer };
+}
+
+/**
+ * The first-layer input of a network with features: `input` [batch, W] unsqueezed to one channel and the
+ * window's rows of `covariates` [batch, W, F], joined along `axis` (1: channels first [batch, 1 + F, W] for a
+ * convolution, 2: [batch, W, 1 + F] per step for an embedding) into `output`.
+ */
+export function windowWithFeatures(
+  windowSize: number,
+  axis: 1 | 2,
+  output: string,
+): { node: Onnx.INodeProto[]; initializer: Onnx.ITensorProto[] } {
+  const initializer = [
+    int64Tensor("window_start", [0]),
+    int64Tensor("window_end", [windowSize]),
+    int64Tensor("window_axis", [1]),
+    int64Tensor("channel_axis", [axis]),
   ];
+  const node = [
+    op("Unsqueeze", [INPUT_NAME, "channel_axis"], ["window_channel"]),
+    op("Slice", [COVARIATES_INPUT_NAME, "window_start", "window_end", "window_axis"], ["window_rows"]),
+  ];
+  if (axis === 1) node.push(op("Transpose", ["window_rows"], ["window_features"], [ints("perm", [0, 2, 1])]));
+  const features = axis === 1 ? "window_features" : "window_rows";
+  node.push(op("Concat", ["window_channel", features], [output], [int("axis", axis)]));
   return { node, initializer };
 }

@@ -1,3 +1,4 @@
+import { covariateHeadShapes, featureCount } from "./feature-input.ts";
 import { type QuantileHead, quantileHeadShapes } from "./quantile-head.ts";
 import type { TransformerSpec } from "./transformer-spec.ts";
 
@@ -17,6 +18,8 @@ export interface CnnLstmSpec {
   highway?: boolean;
   /** The probabilities of a quantile head on the last hidden state (`quantile-head.ts`); absent: no head. */
   quantiles?: number[];
+  /** Standardized features per period beside the window (`feature-input.ts`); absent: the sales alone. */
+  features?: number;
 }
 
 /** One spec per architecture, told apart by `architecture`. */
@@ -35,7 +38,10 @@ export interface Param {
   grad: Float32Array;
 }
 
-/** Every network the trainer can fit: batched forward on `[batch, windowSize]`, backward from `dLoss/dOutput`. */
+/**
+ * Every network the trainer can fit: batched forward on rows of `inputWidth(spec)` (the window, then its
+ * features when the spec has them), backward from `dLoss/dOutput`.
+ */
 export interface Network {
   readonly spec: NetworkSpec;
   readonly params: Param[];
@@ -54,7 +60,7 @@ export interface Network {
 export function cnnLstmParamShapes(spec: CnnLstmSpec): ParamShape[] {
   const { convChannels: c, kernelSize: k, lstmHidden: h, lstmLayers, horizon } = spec;
   const shapes: ParamShape[] = [
-    { name: "conv.weight", shape: [c, 1, k] },
+    { name: "conv.weight", shape: [c, 1 + featureCount(spec), k] },
     { name: "conv.bias", shape: [c] },
   ];
   for (let layer = 0; layer < lstmLayers; layer++) {
@@ -73,6 +79,7 @@ export function cnnLstmParamShapes(spec: CnnLstmSpec): ParamShape[] {
       { name: "highway.bias", shape: [horizon] },
     );
   }
+  shapes.push(...covariateHeadShapes(spec));
   if (spec.quantiles) shapes.push(...quantileHeadShapes(horizon, h, spec.quantiles));
   return shapes;
 }

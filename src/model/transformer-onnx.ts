@@ -1,6 +1,7 @@
+import { featureCount } from "./feature-input.ts";
 import { LAYER_NORM_EPS } from "./layer-norm.ts";
 import { FEATURES_NAME, INPUT_NAME } from "./onnx-format.ts";
-import { float, type GraphBody, headNodes, int, ints, op } from "./onnx-graph.ts";
+import { float, type GraphBody, headNodes, int, ints, op, windowWithFeatures } from "./onnx-graph.ts";
 import { floatTensor, int64Tensor, type Onnx, onnx } from "./onnx-proto.ts";
 import { sinusoidalPositions } from "./positional-encoding.ts";
 import { encoderLayerPrefix, type TransformerSpec } from "./transformer-spec.ts";
@@ -13,10 +14,9 @@ import { encoderLayerPrefix, type TransformerSpec } from "./transformer-spec.ts"
  */
 export function transformerGraph(spec: TransformerSpec, param: (name: string) => Float32Array): GraphBody {
   const { windowSize: t, dModel: d, heads, layers } = spec;
+  const inputs = 1 + featureCount(spec);
   const scale = 1 / Math.sqrt(d / heads);
   const initializer: Onnx.ITensorProto[] = [
-    int64Tensor("shape_steps", [-1, t, 1]),
-    int64Tensor("shape_d", [d]),
     int64Tensor("shape_rows_d", [-1, d]),
     int64Tensor("shape_windows", [-1, t, d]),
     int64Tensor("shape_one_step", [-1, 1, d]),
@@ -27,7 +27,7 @@ export function transformerGraph(spec: TransformerSpec, param: (name: string) =>
     floatTensor("positions", [t, d], sinusoidalPositions(t, d)),
     floatTensor("head_sums", [d, heads], headIndicator(d, heads, scale, false)),
     floatTensor("head_spread", [heads, d], headIndicator(d, heads, 1, true)),
-    floatTensor("embed.weight", [d, 1], param("embed.weight")),
+    floatTensor("embed.weight", [d, inputs], param("embed.weight")),
     floatTensor("embed.bias", [d], param("embed.bias")),
   ];
   if (layers > 1) {
@@ -37,16 +37,30 @@ export function transformerGraph(spec: TransformerSpec, param: (name: string) =>
       floatTensor("attention_scale", [1], Float32Array.of(scale)),
     );
   }
-  // Linear(1 → d) of one value is an outer product: each step times the weight column, plus bias and
-  // position (those two summed once, when onnxruntime folds the constants).
-  const node: Onnx.INodeProto[] = [
-    op("Reshape", ["embed.weight", "shape_d"], ["embed_row"]),
-    op("Add", ["positions", "embed.bias"], ["position_bias"]),
-    op("Reshape", [INPUT_NAME, "shape_steps"], ["steps"]), // [B, T, 1]
-    op("Mul", ["steps", "embed_row"], ["embedded"]), // [B, T, d]
+  const node: Onnx.INodeProto[] = [op("Add", ["positions", "embed.bias"], ["position_bias"])];
+  if (inputs > 1) {
+    // Linear(1 + F → d) on each step's value and features: [B, T, 1 + F] times the weight's transpose.
+    const joined = windowWithFeatures(t, 2, "steps");
+    initializer.push(...joined.initializer);
+    node.push(
+      ...joined.node,
+      op("Transpose", ["embed.weight"], ["embed_columns"], [ints("perm", [1, 0])]),
+      op("MatMul", ["steps", "embed_columns"], ["embedded"]), // [B, T, d]
+    );
+  } else {
+    // Linear(1 → d) of one value is an outer product: each step times the weight column, plus bias and
+    // position (those two summed once, when onnxruntime folds the constants).
+    initializer.push(int64Tensor("shape_steps", [-1, t, 1]), int64Tensor("shape_d", [d]));
+    node.push(
+      op("Reshape", ["embed.weight", "shape_d"], ["embed_row"]),
+      op("Reshape", [INPUT_NAME, "shape_steps"], ["steps"]), // [B, T, 1]
+      op("Mul", ["steps", "embed_row"], ["embedded"]), // [B, T, d]
+    );
+  }
+  node.push(
     op("Add", ["embedded", "position_bias"], ["positioned"]),
     op("Reshape", ["positioned", "shape_rows_d"], ["x_l0"]), // [B·T, d]
-  ];
+  );
   for (let layer = 0; layer < layers; layer++) {
     const p = encoderLayerPrefix(layer);
     initializer.push(...layerWeights(spec, p, param));

@@ -1,3 +1,4 @@
+import { checkedFeatures, covariateHeadShapes, featureCount } from "./feature-input.ts";
 import { checkedQuantiles, quantileHeadShapes } from "./quantile-head.ts";
 import type { ParamShape } from "./spec.ts";
 
@@ -18,6 +19,8 @@ export interface TransformerSpec {
   highway?: boolean;
   /** The probabilities of a quantile head on the last position (`quantile-head.ts`); absent: no head. */
   quantiles?: number[];
+  /** Standardized features per period beside the window (`feature-input.ts`); absent: the sales alone. */
+  features?: number;
 }
 
 /** The prefix of encoder layer `layer`'s parameters, as in PyTorch's `nn.TransformerEncoder`. */
@@ -29,7 +32,7 @@ export function encoderLayerPrefix(layer: number): string {
 export function transformerParamShapes(spec: TransformerSpec): ParamShape[] {
   const { dModel: d, ffn, layers, horizon } = spec;
   const shapes: ParamShape[] = [
-    { name: "embed.weight", shape: [d, 1] },
+    { name: "embed.weight", shape: [d, 1 + featureCount(spec)] },
     { name: "embed.bias", shape: [d] },
   ];
   for (let layer = 0; layer < layers; layer++) {
@@ -56,6 +59,7 @@ export function transformerParamShapes(spec: TransformerSpec): ParamShape[] {
       { name: "highway.bias", shape: [horizon] },
     );
   }
+  shapes.push(...covariateHeadShapes(spec));
   if (spec.quantiles) shapes.push(...quantileHeadShapes(horizon, d, spec.quantiles));
   return shapes;
 }
@@ -94,5 +98,6 @@ export function validateTransformerSpec(value: unknown): TransformerSpec {
     ffn: valid.ffn,
     layers: valid.layers,
     ...(quantiles ? { quantiles } : {}),
+    ...checkedFeatures(spec.features),
   };
 }

@@ -1,5 +1,6 @@
 import { UNALLOCATED } from "./array-ops.ts";
 import { EncoderLayer } from "./encoder-layer.ts";
+import { CovariateHead, FeatureInput, featureCount, inputWidth } from "./feature-input.ts";
 import { Highway } from "./highway.ts";
 import { Linear } from "./linear.ts";
 import { QuantileHead } from "./quantile-head.ts";
@@ -12,7 +13,10 @@ import { Workspace } from "./workspace.ts";
 /**
  * The Transformer forecaster: `x[batch, window]` → per-step Linear(1 → d) + sinusoidal positions → post-norm
  * encoder layers → the last position → Linear(d → horizon), plus, with `spec.highway`, a linear map of the
- * raw window to the horizon. Parameters are created in the order and shapes of `transformerParamShapes(spec)`.
+ * raw window to the horizon. With `spec.features`, each row of `x` carries the window's features too
+ * (`inputWidth`): those of the window's periods join each step's value in the embedding, those of the
+ * horizon's periods the forecast through the covariate head. Parameters are created in the order and shapes
+ * of `transformerParamShapes(spec)`.
  */
 export function createTransformer(spec: TransformerSpec, rng: Rng): Network {
   return new Transformer(validateTransformerSpec(spec), rng);
@@ -26,6 +30,9 @@ class Transformer implements Network {
   private readonly layers: EncoderLayer[] = [];
   private readonly fc: Linear;
   private readonly highway: Highway | null;
+  /** With features: the input rows split into window and features, and the horizon's features' head. */
+  private readonly input: FeatureInput | null;
+  private readonly covariateHead: CovariateHead | null;
   readonly quantileHead: QuantileHead | null;
   private last = UNALLOCATED;
   private dTop = UNALLOCATED;
@@ -38,7 +45,11 @@ class Transformer implements Network {
     rng: Rng,
   ) {
     const { windowSize, dModel, heads, ffn, layers, horizon } = spec;
-    this.embed = new StepEmbedding(this.workspace, windowSize, dModel, rng);
+    const features = featureCount(spec);
+    this.embed = new StepEmbedding(this.workspace, windowSize, dModel, rng, {
+      features,
+      periods: windowSize + horizon,
+    });
     for (let layer = 0; layer < layers; layer++) {
       const prefix = encoderLayerPrefix(layer);
       this.layers.push(new EncoderLayer(this.workspace, dModel, heads, ffn, windowSize, prefix, rng));
@@ -53,6 +64,9 @@ class Transformer implements Network {
       ...this.head,
     ];
     if (this.highway) this.params.push(this.highway.weight, this.highway.bias);
+    this.input = features > 0 ? new FeatureInput(spec) : null;
+    this.covariateHead = features > 0 ? new CovariateHead(windowSize, horizon, features) : null;
+    if (this.covariateHead) this.params.push(this.covariateHead.weight);
     this.quantileHead = spec.quantiles ? new QuantileHead(dModel, horizon, spec.quantiles) : null;
     if (this.quantileHead) this.params.push(...this.quantileHead.params);
   }
@@ -62,13 +76,16 @@ class Transformer implements Network {
     if (!Number.isInteger(batch) || batch < 1) {
       throw new RangeError(`batch must be a positive integer, got ${batch}`);
     }
-    if (x.length < batch * t) {
+    const width = inputWidth(this.spec);
+    if (x.length < batch * width) {
       throw new RangeError(
-        `x has ${x.length} values, a batch of ${batch} windows of ${t} needs ${batch * t}`,
+        `x has ${x.length} values, a batch of ${batch} rows of ${width} needs ${batch * width}`,
       );
     }
     this.reserve(batch);
-    this.embed.forward(x, batch);
+    this.input?.split(x, batch);
+    const window = this.input ? this.input.values : x;
+    this.embed.forward(window, batch, this.input?.covariates);
     let sequence = this.embed.out;
     for (const layer of this.layers) {
       layer.forward(sequence, batch);
@@ -82,10 +99,11 @@ class Transformer implements Network {
     if (this.output.length !== batch * horizon) this.output = new Float32Array(batch * horizon);
     this.output.set(this.fc.out.subarray(0, batch * horizon));
     if (this.highway) {
-      this.highway.forward(x, batch);
+      this.highway.forward(window, batch);
       const { out } = this.highway;
       for (let i = 0; i < batch * horizon; i++) this.output[i] += out[i];
     }
+    if (this.input) this.covariateHead?.forward(this.input.covariates, batch, this.output);
     this.quantileHead?.forward(this.last, 0, this.output, batch);
     this.batch = batch;
     return this.output;
@@ -99,6 +117,7 @@ class Transformer implements Network {
       throw new RangeError(`dOut has ${dOut.length} values, the last forward produced ${batch * horizon}`);
     }
     this.highway?.backward(dOut);
+    this.covariateHead?.backward(dOut);
     this.fc.backward(dOut);
     // Only the last position feeds the head.
     const { dTop } = this;
@@ -129,6 +148,7 @@ class Transformer implements Network {
       this.dTop = this.workspace.alloc(batch * t * d);
     });
     this.highway?.allocate(batch);
+    this.input?.allocate(batch);
     this.quantileHead?.allocate(batch);
     this.capacity = batch;
   }
