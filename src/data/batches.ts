@@ -1,6 +1,6 @@
 import { asWindowSource, type Windows } from "./window-source.ts";
 
-/** `x` is `[size * windowSize]`, `y` is `[size * horizon]`, row i of both being the same window. */
+/** `x` is `[size * inputWidth]`, `y` is `[size * horizon]`, row i of both being the same window. */
 export interface Batch {
   x: Float32Array;
   y: Float32Array;
@@ -22,17 +22,17 @@ export function* iterateBatches(
     throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   }
   const set = asWindowSource(windows);
-  const { windowSize, horizon, count } = set;
+  const { inputWidth, horizon, count } = set;
   const order = random ? shuffledIndices(count, random) : undefined;
-  const x = new Float32Array(batchSize * windowSize);
+  const x = new Float32Array(batchSize * inputWidth);
   const y = new Float32Array(batchSize * horizon);
   for (let start = 0; start < count; start += batchSize) {
     const size = Math.min(batchSize, count - start);
     for (let row = 0; row < size; row++) {
       const window = order ? order[start + row] : start + row;
-      set.write(window, x, row * windowSize, y, row * horizon);
+      set.write(window, x, row * inputWidth, y, row * horizon);
     }
-    yield { x: x.subarray(0, size * windowSize), y: y.subarray(0, size * horizon), size };
+    yield { x: x.subarray(0, size * inputWidth), y: y.subarray(0, size * horizon), size };
   }
 }
 

@@ -1,3 +1,4 @@
+import { type SeriesFeatures, writeFeatureWindow } from "../features/features.ts";
 import { seriesScaler, type WindowScaler } from "./scaling.ts";
 import { type SplitOptions, splitBounds } from "./split.ts";
 import type { NormalizationStats, Series, WindowSet } from "./types.ts";
@@ -10,7 +11,12 @@ export interface WindowSource {
   readonly count: number;
   readonly windowSize: number;
   readonly horizon: number;
-  /** Writes window i at `x[xOffset ..]` and its targets at `y[yOffset ..]`. */
+  /**
+   * Floats of one input row: the window's `windowSize` values, then, for windows with features, their
+   * `(windowSize + horizon) × features` standardized features (the networks' `inputWidth`).
+   */
+  readonly inputWidth: number;
+  /** Writes window i's input row at `x[xOffset ..]` and its targets at `y[yOffset ..]`. */
   write(i: number, x: Float32Array, xOffset: number, y: Float32Array, yOffset: number): void;
 }
 
@@ -39,18 +45,23 @@ export function originRanges(
   return { train, validation };
 }
 
-/** The training and validation windows of every series, drawn by index, in buildWindowSets' order. */
+/**
+ * The training and validation windows of every series, drawn by index, in buildWindowSets' order; with
+ * `features`, each window's input row carries its features after its values.
+ */
 export function windowSources(
   series: readonly Series[],
   scaling: readonly NormalizationStats[] | WindowScaler,
   options: SplitOptions,
+  features?: SeriesFeatures,
 ): { train: WindowSource; validation: WindowSource } {
   const scaler = typeof scaling === "function" ? scaling : seriesScaler(scaling);
   const raw = series.map(({ values }) => values);
   const { train, validation } = originRanges(series, options);
+  const shape = { windowSize: options.windowSize, horizon: options.horizon, features };
   return {
-    train: rangeSource(raw, scaler, train, options.windowSize, options.horizon),
-    validation: rangeSource(raw, scaler, validation, options.windowSize, options.horizon),
+    train: rangeSource(raw, scaler, train, shape),
+    validation: rangeSource(raw, scaler, validation, shape),
   };
 }
 
@@ -58,9 +69,10 @@ function rangeSource(
   raw: readonly Float64Array[],
   scaler: WindowScaler,
   ranges: readonly OriginRange[],
-  windowSize: number,
-  horizon: number,
+  shape: { windowSize: number; horizon: number; features?: SeriesFeatures },
 ): WindowSource {
+  const { windowSize, horizon, features } = shape;
+  const width = features ? features.layout.names.length : 0;
   // starts[s]: index of series s' first window; a binary search finds the series of window i
   const starts = new Float64Array(ranges.length + 1);
   ranges.forEach(({ first, last }, s) => {
@@ -71,6 +83,7 @@ function rangeSource(
     count,
     windowSize,
     horizon,
+    inputWidth: windowSize + (windowSize + horizon) * width,
     write(i, x, xOffset, y, yOffset) {
       if (!(i >= 0 && i < count)) throw new RangeError(`window ${i} is outside 0..${count - 1}`);
       let low = 0;
@@ -87,6 +100,7 @@ function rangeSource(
       for (let k = 0; k < windowSize; k++)
         x[xOffset + k] = (values[t - windowSize + k] - stats.mean) / stats.std;
       for (let k = 0; k < horizon; k++) y[yOffset + k] = (values[t + k] - stats.mean) / stats.std;
+      if (features) writeFeatureWindow(features, s, t, windowSize, horizon, x, xOffset + windowSize);
     },
   };
 }
@@ -99,6 +113,7 @@ export function asWindowSource(windows: Windows): WindowSource {
     count,
     windowSize,
     horizon,
+    inputWidth: windowSize,
     write(i, x, xOffset, y, yOffset) {
       x.set(setX.subarray(i * windowSize, (i + 1) * windowSize), xOffset);
       y.set(setY.subarray(i * horizon, (i + 1) * horizon), yOffset);
@@ -110,10 +125,14 @@ export function asWindowSource(windows: Windows): WindowSource {
 export function concatWindowSources(a: Windows, b: Windows): WindowSource {
   const first = asWindowSource(a);
   const second = asWindowSource(b);
+  if (first.inputWidth !== second.inputWidth) {
+    throw new RangeError(`cannot join rows of ${first.inputWidth} and ${second.inputWidth} floats`);
+  }
   return {
     count: first.count + second.count,
     windowSize: first.windowSize,
     horizon: first.horizon,
+    inputWidth: first.inputWidth,
     write(i, x, xOffset, y, yOffset) {
       if (i < first.count) first.write(i, x, xOffset, y, yOffset);
       else second.write(i - first.count, x, xOffset, y, yOffset);
@@ -128,6 +147,7 @@ export function pickWindows(windows: Windows, indices: Int32Array): WindowSource
     count: indices.length,
     windowSize: source.windowSize,
     horizon: source.horizon,
+    inputWidth: source.inputWidth,
     write: (i, x, xOffset, y, yOffset) => source.write(indices[i], x, xOffset, y, yOffset),
   };
 }

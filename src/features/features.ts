@@ -28,6 +28,17 @@ export interface FeatureLayout {
   covariates: number;
 }
 
+/** Which features a model reads: none, the known-future ones only, or all of them. */
+export type FeatureUse = "none" | "known_future" | "all";
+export const FEATURE_USES: readonly FeatureUse[] = ["none", "known_future", "all"];
+
+/** The columns of `layout` a use reads, ascending. */
+export function featureUseColumns(layout: FeatureLayout, use: FeatureUse): number[] {
+  const columns = layout.knownFuture.map((_, f) => f);
+  if (use === "none") return [];
+  return use === "all" ? columns : columns.filter((f) => layout.knownFuture[f]);
+}
+
 /** Each feature's mean and standard deviation over the training rows: features enter the models standardized. */
 export interface FeatureScaling {
   mean: number[];

@@ -1,10 +1,13 @@
 export { calendarNames, writeCalendar } from "./calendar.ts";
 export { type CovariateTable, readCovariates } from "./covariates-file.ts";
 export {
+  FEATURE_USES,
   type FeatureLayout,
   type FeatureScaling,
   type FeatureSources,
+  type FeatureUse,
   featureLayout,
+  featureUseColumns,
   type SeriesFeatures,
   writeFeatureWindow,
 } from "./features.ts";

@@ -1,5 +1,5 @@
 import { type Series, type SplitOptions, splitBounds, type WindowScaler } from "../data/index.ts";
-import { type SeriesFeatures, writeFeatureWindow } from "../features/index.ts";
+import { FEATURE_USES, type FeatureUse, type SeriesFeatures, writeFeatureWindow } from "../features/index.ts";
 import { choleskySolve, RIDGE_GRID } from "../train/linear-warm-start.ts";
 
 /**
@@ -69,10 +69,6 @@ interface Shape {
   past: readonly number[];
   width: number;
 }
-
-/** Which features the map reads: none, the known-future ones only, or all of them. */
-export type FeatureUse = "none" | "known_future" | "all";
-export const FEATURE_USES: readonly FeatureUse[] = ["none", "known_future", "all"];
 
 export function mapShape(
   windowSize: number,

@@ -1,5 +1,5 @@
 import { fitSeriesNormalization, type Series, scalerFor, windowSources } from "../data/index.ts";
-import type { SeriesFeatures } from "../features/index.ts";
+import { FEATURE_USES, type SeriesFeatures } from "../features/index.ts";
 import { exportCovariateLinearOnnx, exportLinearOnnx } from "../model/index.ts";
 import { chooseRidge, type LinearMap, NormalEquations } from "../train/linear-warm-start.ts";
 import {
@@ -7,7 +7,6 @@ import {
   chooseCovariateLinear,
   concatCovariateWindows,
   covariateWindowSets,
-  FEATURE_USES,
   fitCovariateLinear,
   mapShape,
   predictCovariateLinear,

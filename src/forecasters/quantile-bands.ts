@@ -1,8 +1,9 @@
 import type { WindowScaler } from "../data/index.ts";
+import type { SeriesFeatures } from "../features/index.ts";
 import { type Band, levelKey } from "../intervals/index.ts";
-import type { Network } from "../model/index.ts";
+import { inputWidth, type Network, packInputRows } from "../model/index.ts";
 import type { BandFunction } from "./types.ts";
-import { checkWanted, scaledWindows } from "./window.ts";
+import { checkWanted, requestFeatures, scaledWindows } from "./window.ts";
 
 const CHUNK = 256;
 
@@ -63,22 +64,36 @@ export function bandsFromQuantiles(
 }
 
 /**
- * Bands from a network's quantile head: each request's window scaled as for its point forecast, the head's
- * quantiles at each level's bounds scaled back with the window's stats, in sales units (not yet clipped).
+ * Bands from a network's quantile head: each request's window (and, for a network with features, its
+ * features) as for its point forecast, the head's quantiles at each level's bounds scaled back with the
+ * window's stats, in sales units (not yet clipped).
  */
-export function quantileBandForecast(network: Network, scaler: WindowScaler): BandFunction {
+export function quantileBandForecast(
+  network: Network,
+  scaler: WindowScaler,
+  features?: SeriesFeatures,
+): BandFunction {
   const { windowSize, horizon, quantiles } = network.spec;
   if (!network.quantileHead || !quantiles) throw new Error("this network has no quantile head");
   const head = network.quantileHead;
   const q = quantiles.length;
+  const width = inputWidth(network.spec);
   return async (requests, wanted, levels) => {
     checkWanted(wanted, horizon);
     const bounds = boundIndices(quantiles, levels);
-    const { x, stats } = scaledWindows(requests, scaler, windowSize);
+    const { x: windows, stats } = scaledWindows(requests, scaler, windowSize);
+    const x = features
+      ? packInputRows(
+          network.spec,
+          windows,
+          requestFeatures(requests, features, windowSize, horizon),
+          requests.length,
+        )
+      : windows;
     const out: Record<string, Band>[] = [];
     for (let start = 0; start < requests.length; start += CHUNK) {
       const size = Math.min(CHUNK, requests.length - start);
-      network.forward(x.subarray(start * windowSize, (start + size) * windowSize), size);
+      network.forward(x.subarray(start * width, (start + size) * width), size);
       for (let row = 0; row < size; row++) {
         const offset = row * horizon * q;
         out.push(bandsFromQuantiles(head.out, offset, q, wanted, bounds, levels, stats[start + row], false));

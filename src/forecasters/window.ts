@@ -67,14 +67,25 @@ export function featureWindowForecast(
   windowSize: number,
   horizon: number,
 ): ForecastFunction {
-  const width = features.layout.names.length;
-  const rows = windowSize + horizon;
   return async (requests, wanted) => {
-    const cov = new Float32Array(requests.length * rows * width);
-    requests.forEach(({ seriesIndex, history }, row) => {
-      writeFeatureWindow(features, seriesIndex, history.length, windowSize, horizon, cov, row * rows * width);
-    });
+    const cov = requestFeatures(requests, features, windowSize, horizon);
     const withFeatures: WindowPredictor = (x, count) => predict(x, cov, count);
     return windowForecast(withFeatures, scaler, windowSize, horizon)(requests, wanted);
   };
+}
+
+/** Each request's features around its origin (the end of its history): `[count, W + H, F]`. */
+export function requestFeatures(
+  requests: readonly ForecastRequest[],
+  features: SeriesFeatures,
+  windowSize: number,
+  horizon: number,
+): Float32Array {
+  const width = features.layout.names.length;
+  const rows = windowSize + horizon;
+  const cov = new Float32Array(requests.length * rows * width);
+  requests.forEach(({ seriesIndex, history }, row) => {
+    writeFeatureWindow(features, seriesIndex, history.length, windowSize, horizon, cov, row * rows * width);
+  });
+  return cov;
 }

@@ -1,5 +1,12 @@
 import { Conv1dRelu } from "./conv1d.ts";
-import { CovariateHead, FeatureInput, featureCount, inputWidth } from "./feature-input.ts";
+import {
+  CovariateHead,
+  checkedFeatures,
+  FeatureInput,
+  featureCount,
+  inputFeatures,
+  inputWidth,
+} from "./feature-input.ts";
 import { Highway } from "./highway.ts";
 import { Linear } from "./linear.ts";
 import { Lstm } from "./lstm.ts";
@@ -32,6 +39,7 @@ function validateSpec(spec: CnnLstmSpec): void {
     throw new Error(`kernelSize ${spec.kernelSize} is larger than windowSize ${spec.windowSize}`);
   }
   checkedQuantiles(spec.quantiles);
+  checkedFeatures(spec.features, spec.featureColumns);
 }
 
 class CnnLstm implements Network {
@@ -66,7 +74,7 @@ class CnnLstm implements Network {
     this.head = [this.fc.weight, this.fc.bias];
     this.params = [this.conv.weight, this.conv.bias, ...this.lstm.params, ...this.head];
     if (this.highway) this.params.push(this.highway.weight, this.highway.bias);
-    this.input = features > 0 ? new FeatureInput(spec) : null;
+    this.input = inputFeatures(spec) > 0 ? new FeatureInput(spec) : null;
     this.covariateHead = features > 0 ? new CovariateHead(windowSize, horizon, features) : null;
     if (this.covariateHead) this.params.push(this.covariateHead.weight);
     this.quantileHead = spec.quantiles ? new QuantileHead(lstmHidden, horizon, spec.quantiles) : null;

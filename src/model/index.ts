@@ -7,7 +7,7 @@ export {
   validateSpec,
 } from "./architectures.ts";
 export { createCnnLstm } from "./cnn-lstm.ts";
-export { featureCount, inputWidth } from "./feature-input.ts";
+export { featureCount, inputFeatures, inputWidth, packInputRows, usedColumns } from "./feature-input.ts";
 export {
   type CovariateLinearSpec,
   type CovariateLinearWeights,

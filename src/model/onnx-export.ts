@@ -1,5 +1,5 @@
 import { architectureOf, validateSpec } from "./architectures.ts";
-import { featureCount } from "./feature-input.ts";
+import { inputFeatures } from "./feature-input.ts";
 import {
   FEATURES_NAME,
   INPUT_NAME,
@@ -8,7 +8,14 @@ import {
   QUANTILES_NAME,
   SPEC_METADATA_KEY,
 } from "./onnx-format.ts";
-import { batchedFloatTensor, batchedFloatValue, covariatesValue, int, op } from "./onnx-graph.ts";
+import {
+  batchedFloatTensor,
+  batchedFloatValue,
+  covariatesValue,
+  int,
+  op,
+  usedCovariatesNode,
+} from "./onnx-graph.ts";
 import { floatTensor, type Onnx, onnx } from "./onnx-proto.ts";
 import { quantileHeadNodes } from "./quantile-head-onnx.ts";
 import { type NetworkSpec, type ParamShape, sizeOf } from "./spec.ts";
@@ -69,8 +76,13 @@ export function exportOnnx(spec: NetworkSpec, params: ParamValues, meta: ExportM
     output.push(batchedFloatTensor(QUANTILES_NAME, [checked.horizon, quantiles.length]));
   }
   const input = [batchedFloatValue(INPUT_NAME, checked.windowSize)];
-  const features = featureCount(checked);
-  if (features > 0) input.push(covariatesValue(checked.windowSize + checked.horizon, features));
+  const features = inputFeatures(checked);
+  if (features > 0) {
+    input.push(covariatesValue(checked.windowSize + checked.horizon, features));
+    const used = usedCovariatesNode(checked);
+    body.node.unshift(used.node);
+    body.initializer.push(...used.initializer);
+  }
   const graph = { ...body, input, output };
   return encodeModel(graph, checked, architecture.onnx, meta);
 }

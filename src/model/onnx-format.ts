@@ -16,6 +16,8 @@ export const QUANTILES_NAME = "quantiles";
 export const BATCH_DIM = "batch";
 /** The second input of a model with features: standardized features `[batch, windowSize + horizon, features]`. */
 export const COVARIATES_INPUT_NAME = "covariates";
+/** The columns of `covariates` a network reads (spec.featureColumns), `[batch, windowSize + horizon, used]`. */
+export const USED_COVARIATES_NAME = "used_covariates";
 /** The last features `[batch, width]` that the head (and a quantile head) read, in every architecture's graph. */
 export const FEATURES_NAME = "last_hidden";
 
@@ -78,6 +80,6 @@ export function validateCnnLstmSpec(value: unknown): CnnLstmSpec {
     lstmHidden: valid.lstmHidden,
     lstmLayers: valid.lstmLayers,
     ...(quantiles ? { quantiles } : {}),
-    ...checkedFeatures(spec.features),
+    ...checkedFeatures(spec.features, spec.featureColumns),
   };
 }

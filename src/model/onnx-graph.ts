@@ -1,4 +1,11 @@
-import { BATCH_DIM, COVARIATES_INPUT_NAME, INPUT_NAME, OUTPUT_NAME } from "./onnx-format.ts";
+import { type FeatureShape, featureCount, usedColumns } from "./feature-input.ts";
+import {
+  BATCH_DIM,
+  COVARIATES_INPUT_NAME,
+  INPUT_NAME,
+  OUTPUT_NAME,
+  USED_COVARIATES_NAME,
+} from "./onnx-format.ts";
 import { floatTensor, int64Tensor, type Onnx, onnx } from "./onnx-proto.ts";
 
 /** An architecture's part of an ONNX graph: from the input `input` [batch, window] to `output` [batch, horizon]. */
@@ -52,11 +59,8 @@ export function batchedFloatTensor(name: string, dims: readonly number[]): Onnx.
   };
 }
 
-interface HeadShape {
-  windowSize: number;
-  horizon: number;
+interface HeadShape extends FeatureShape {
   highway?: boolean;
-  features?: number;
 }
 
 /**
@@ -87,7 +91,7 @@ export function headNodes(
     node.push(op("Gemm", [INPUT_NAME, "highway.weight", "highway.bias"], ["highway_out"], transB));
     terms.push("highway_out");
   }
-  const covariates = spec.features ?? 0;
+  const covariates = featureCount(spec);
   if (covariates > 0) {
     // Σ_f weight[k, f] · covariates[:, W + k, f]: the horizon's rows times the weights, summed over features.
     initializer.push(
@@ -98,7 +102,7 @@ export function headNodes(
       int64Tensor("feature_axis", [2]),
     );
     node.push(
-      op("Slice", [COVARIATES_INPUT_NAME, "horizon_start", "horizon_end", "time_axis"], ["horizon_rows"]),
+      op("Slice", [USED_COVARIATES_NAME, "horizon_start", "horizon_end", "time_axis"], ["horizon_rows"]),
       op("Mul", ["horizon_rows", "covariates.weight"], ["covariate_terms"]),
       op("ReduceSum", ["covariate_terms", "feature_axis"], ["covariate_out"], [int("keepdims", 0)]),
     );
@@ -109,9 +113,23 @@ export function headNodes(
   return { node, initializer };
 }
 
+/** `used_covariates`: the columns of the `covariates` input the network reads, gathered (all: as they are). */
+export function usedCovariatesNode(spec: FeatureShape): {
+  node: Onnx.INodeProto;
+  initializer: Onnx.ITensorProto[];
+} {
+  if (!spec.featureColumns) {
+    return { node: op("Identity", [COVARIATES_INPUT_NAME], [USED_COVARIATES_NAME]), initializer: [] };
+  }
+  return {
+    node: op("Gather", [COVARIATES_INPUT_NAME, "feature_columns"], [USED_COVARIATES_NAME], [int("axis", 2)]),
+    initializer: [int64Tensor("feature_columns", usedColumns(spec))],
+  };
+}
+
 /**
  * The first-layer input of a network with features: `input` [batch, W] unsqueezed to one channel and the
- * window's rows of `covariates` [batch, W, F], joined along `axis` (1: channels first [batch, 1 + F, W] for a
+ * window's rows of `used_covariates` [batch, W, F], joined along `axis` (1: channels first [batch, 1 + F, W] for a
  * convolution, 2: [batch, W, 1 + F] per step for an embedding) into `output`.
  */
 export function windowWithFeatures(
@@ -127,7 +145,7 @@ export function windowWithFeatures(
   ];
   const node = [
     op("Unsqueeze", [INPUT_NAME, "channel_axis"], ["window_channel"]),
-    op("Slice", [COVARIATES_INPUT_NAME, "window_start", "window_end", "window_axis"], ["window_rows"]),
+    op("Slice", [USED_COVARIATES_NAME, "window_start", "window_end", "window_axis"], ["window_rows"]),
   ];
   if (axis === 1) node.push(op("Transpose", ["window_rows"], ["window_features"], [ints("perm", [0, 2, 1])]));
   const features = axis === 1 ? "window_features" : "window_rows";

@@ -20,6 +20,8 @@ export interface CnnLstmSpec {
   quantiles?: number[];
   /** Standardized features per period beside the window (`feature-input.ts`); absent: the sales alone. */
   features?: number;
+  /** The feature columns the network reads, ascending; absent: all of them. */
+  featureColumns?: number[];
 }
 
 /** One spec per architecture, told apart by `architecture`. */

@@ -21,6 +21,8 @@ export interface TransformerSpec {
   quantiles?: number[];
   /** Standardized features per period beside the window (`feature-input.ts`); absent: the sales alone. */
   features?: number;
+  /** The feature columns the network reads, ascending; absent: all of them. */
+  featureColumns?: number[];
 }
 
 /** The prefix of encoder layer `layer`'s parameters, as in PyTorch's `nn.TransformerEncoder`. */
@@ -98,6 +100,6 @@ export function validateTransformerSpec(value: unknown): TransformerSpec {
     ffn: valid.ffn,
     layers: valid.layers,
     ...(quantiles ? { quantiles } : {}),
-    ...checkedFeatures(spec.features),
+    ...checkedFeatures(spec.features, spec.featureColumns),
   };
 }

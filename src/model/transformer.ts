@@ -1,6 +1,6 @@
 import { UNALLOCATED } from "./array-ops.ts";
 import { EncoderLayer } from "./encoder-layer.ts";
-import { CovariateHead, FeatureInput, featureCount, inputWidth } from "./feature-input.ts";
+import { CovariateHead, FeatureInput, featureCount, inputFeatures, inputWidth } from "./feature-input.ts";
 import { Highway } from "./highway.ts";
 import { Linear } from "./linear.ts";
 import { QuantileHead } from "./quantile-head.ts";
@@ -64,7 +64,7 @@ class Transformer implements Network {
       ...this.head,
     ];
     if (this.highway) this.params.push(this.highway.weight, this.highway.bias);
-    this.input = features > 0 ? new FeatureInput(spec) : null;
+    this.input = inputFeatures(spec) > 0 ? new FeatureInput(spec) : null;
     this.covariateHead = features > 0 ? new CovariateHead(windowSize, horizon, features) : null;
     if (this.covariateHead) this.params.push(this.covariateHead.weight);
     this.quantileHead = spec.quantiles ? new QuantileHead(dModel, horizon, spec.quantiles) : null;

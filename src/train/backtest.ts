@@ -2,6 +2,7 @@ import type { Config, Frequency } from "../config/index.ts";
 import { holdoutSplit, loadSeries, type Series } from "../data/index.ts";
 import {
   buildSeriesFeatures,
+  FEATURE_USES,
   loadFeatureSources,
   type SeriesFeatures,
   selectFeatures,
@@ -78,8 +79,11 @@ export interface BacktestReport {
   members: Record<string, MemberReport>;
   naive: ErrorMetrics;
   seasonal_naive: ErrorMetrics;
-  /** The features the members were given (data.calendar, data.holidays, data.covariates_path). */
-  features: { names: string[]; known_future: string[] };
+  /**
+   * The features the members were given (data.calendar, data.holidays, data.covariates_path), and which of
+   * them each member that reads features chose to use, with how many models (of every per-series one) chose so.
+   */
+  features: { names: string[]; known_future: string[]; use: Record<string, Record<string, number>> };
   /** The holdout's holiday periods alone (a holiday of `holidayCountry` falls in them), when asked for. */
   holiday_periods?: HolidayErrors;
   /**
@@ -276,6 +280,7 @@ export async function backtest(requested: Config, options: BacktestOptions): Pro
     features: {
       names: features?.layout.names ?? [],
       known_future: features?.layout.names.filter((_, f) => features.layout.knownFuture[f]) ?? [],
+      use: featureUses(panels),
     },
     ...(holidayCountry
       ? {
@@ -351,4 +356,19 @@ function cvSummary(panels: readonly Panel[]): BacktestReport["cv"] {
       ]),
     ),
   };
+}
+
+/** Each member's feature choices over the panels' models (`training.feature_use`), counted by use. */
+function featureUses(panels: readonly Panel[]): Record<string, Record<string, number>> {
+  const uses: Record<string, Record<string, number>> = {};
+  for (const panel of panels) {
+    for (const run of panel.runs) {
+      const index = run.fitted.training?.feature_use;
+      if (index === undefined) continue;
+      const use = FEATURE_USES[index];
+      uses[run.name] ??= {};
+      uses[run.name][use] = (uses[run.name][use] ?? 0) + 1;
+    }
+  }
+  return uses;
 }

@@ -60,7 +60,8 @@ export class NormalEquations {
     const source = asWindowSource(windows);
     const { windowSize: w, horizon: h, gram, cross } = this;
     const n = w + 1;
-    const x = new Float32Array(w);
+    // Rows with features carry them after the window; the map reads the window alone.
+    const x = new Float32Array(source.inputWidth);
     const y = new Float32Array(h);
     const row = new Float64Array(n);
     for (let s = 0; s < source.count; s++) {
@@ -118,7 +119,7 @@ export function fitLinearAutoregression(windows: Windows, ridge: number): Linear
 export function linearMapError(map: LinearMap, windows: Windows): number {
   const source = asWindowSource(windows);
   const { windowSize: w, horizon: h, count } = source;
-  const x = new Float32Array(w);
+  const x = new Float32Array(source.inputWidth);
   const y = new Float32Array(h);
   let sum = 0;
   for (let s = 0; s < count; s++) {

@@ -54,8 +54,8 @@ export interface Panel {
   /** Naive and seasonal naive on the same origins, whether members or not. */
   baselines: Record<string, ErrorMetrics>;
   /**
-   * The window-capable member with the lowest cross-validation MASE: it serves the window routes. With
-   * features, the linear member (the one whose graph takes them).
+   * The window-capable member with the lowest cross-validation MASE: it serves the window routes (with
+   * features, its graph takes them as its `covariates` input).
    */
   windowMember: MemberName | null;
   /** How the ensemble's bands are made, chosen by their cross-validated scores (`cvIntervals.ensemble`'s). */
@@ -117,11 +117,9 @@ export async function fitPanel(
       members[name] ??
       averaged(pooledErrors(actuals, (await runMember(name, series, context, origins)).cv, scales));
   }
-  // With features, only the linear member reads them in its graph: it serves the window routes.
-  const servable = context.features ? ["linear"] : WINDOW_MEMBERS;
   const windowMember =
     runs
-      .filter((run) => servable.includes(run.name))
+      .filter((run) => WINDOW_MEMBERS.includes(run.name))
       .map((run) => ({ name: run.name, mase: members[run.name].mase }))
       .sort(
         (a, b) =>

@@ -19,11 +19,12 @@ const ERROR_BYTES = 4096;
 export const ShardCommand = { Forward: 1, Backward: 2, Exit: 3 } as const;
 export type ShardCommand = (typeof ShardCommand)[keyof typeof ShardCommand];
 
-/** The sizes a channel is made for: every parameter, and the most rows of a window and a forecast. */
+/** The sizes a channel is made for: every parameter, and the most rows of an input and a forecast. */
 export interface ChannelSizes {
   params: number;
   rows: number;
-  windowSize: number;
+  /** Floats of one input row (`inputWidth`: the window, then its features when it has them). */
+  inputWidth: number;
   horizon: number;
 }
 
@@ -34,7 +35,7 @@ export interface ShardChannel {
   control: Int32Array;
   params: Float32Array;
   grads: Float32Array;
-  /** The shard's rows of the batch `[rows, windowSize]`. */
+  /** The shard's rows of the batch `[rows, inputWidth]`. */
   input: Float32Array;
   /** Its forward output, then the gradient of the loss with respect to it (`[rows, horizon]`). */
   output: Float32Array;
@@ -42,7 +43,7 @@ export interface ShardChannel {
 }
 
 export function createChannel(sizes: ChannelSizes): ShardChannel {
-  const floats = 2 * sizes.params + sizes.rows * (sizes.windowSize + sizes.horizon);
+  const floats = 2 * sizes.params + sizes.rows * (sizes.inputWidth + sizes.horizon);
   return channelOn(new SharedArrayBuffer(CONTROL_WORDS * 4 + floats * 4 + ERROR_BYTES), sizes);
 }
 
@@ -56,7 +57,7 @@ export function channelOn(buffer: SharedArrayBuffer, sizes: ChannelSizes): Shard
   const control = new Int32Array(buffer, 0, CONTROL_WORDS);
   const params = floats(sizes.params);
   const grads = floats(sizes.params);
-  const input = floats(sizes.rows * sizes.windowSize);
+  const input = floats(sizes.rows * sizes.inputWidth);
   const output = floats(sizes.rows * sizes.horizon);
   return { buffer, sizes, control, params, grads, input, output, errorText: new Uint8Array(buffer, offset) };
 }

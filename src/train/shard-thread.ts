@@ -33,7 +33,7 @@ try {
         data.set(channel.params.subarray(offset, offset + data.length));
         offset += data.length;
       }
-      const out = network.forward(channel.input.subarray(0, rows * sizes.windowSize), rows);
+      const out = network.forward(channel.input.subarray(0, rows * sizes.inputWidth), rows);
       channel.output.set(out.subarray(0, rows * sizes.horizon));
     } else {
       network.zeroGrad();

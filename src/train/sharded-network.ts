@@ -1,4 +1,5 @@
 import type { Worker } from "node:worker_threads";
+import { inputWidth } from "../model/feature-input.ts";
 import type { Network, NetworkSpec } from "../model/spec.ts";
 import { startTypeScriptWorker } from "../parallel/index.ts";
 import {
@@ -33,7 +34,7 @@ export function startShardThreads(
   rows: number,
   count: number,
 ): ShardThreads {
-  const sizes: ChannelSizes = { params, rows, windowSize: spec.windowSize, horizon: spec.horizon };
+  const sizes: ChannelSizes = { params, rows, inputWidth: inputWidth(spec), horizon: spec.horizon };
   const channels: ShardChannel[] = [];
   const workers: Worker[] = [];
   const close = () => {
@@ -67,7 +68,8 @@ export function startShardThreads(
  * given thread count.
  */
 export function shardedNetwork(local: Network, threads: ShardThreads): Network {
-  const { windowSize, horizon } = local.spec;
+  const { horizon } = local.spec;
+  const width = inputWidth(local.spec);
   // Networks train without a quantile head; one is added and fitted afterwards (quantile-head-fit.ts).
   if (local.quantileHead) throw new Error("a network with a quantile head is not trained data-parallel");
   const { channels } = threads;
@@ -101,11 +103,11 @@ export function shardedNetwork(local: Network, threads: ShardThreads): Network {
           offset += data.length;
         }
         const start = threadStart(i);
-        channel.input.set(x.subarray(start * windowSize, (start + threadRows[i]) * windowSize));
+        channel.input.set(x.subarray(start * width, (start + threadRows[i]) * width));
         request(channel, ShardCommand.Forward, threadRows[i]);
       });
       if (output.length < batch * horizon) output = new Float32Array(batch * horizon);
-      output.set(local.forward(x.subarray(0, ownRows * windowSize), ownRows).subarray(0, ownRows * horizon));
+      output.set(local.forward(x.subarray(0, ownRows * width), ownRows).subarray(0, ownRows * horizon));
       channels.forEach((channel, i) => {
         if (threadRows[i] === 0) return;
         awaitAnswer(channel, "a forward pass");

@@ -15,9 +15,12 @@ import {
   type Windows,
   windowSources,
 } from "../data/index.ts";
+import { FEATURE_USES, type FeatureUse, featureUseColumns, type SeriesFeatures } from "../features/index.ts";
 import { paramShapes } from "../model/architectures.ts";
+import { featureCount, inputWidth } from "../model/feature-input.ts";
 import { Adam, createNetwork, mseLoss, type Network, type NetworkSpec, Rng } from "../model/index.ts";
 import { sizeOf } from "../model/spec.ts";
+import { warmStartCovariateHead } from "./covariate-warm-start.ts";
 import { chooseRidge, NormalEquations, warmStartHighway } from "./linear-warm-start.ts";
 import { type EpochReport, type FitResult, fitNetwork } from "./loop.ts";
 import { withQuantileHead } from "./quantile-head-fit.ts";
@@ -39,6 +42,8 @@ export interface TrainedModel {
   fit: FitResult;
   /** Epochs of the refit on training and validation windows (0 without one). */
   refitEpochs: number;
+  /** With features: which the network reads, chosen by the first fits' validation losses. */
+  featureUse?: FeatureUse;
   trainWindows: number;
   validationWindows: number;
   seconds: number;
@@ -58,6 +63,11 @@ export interface TrainModelOptions {
    * (`withQuantileHead`); absent: no head.
    */
   quantiles?: readonly number[];
+  /**
+   * The features of each series (same order, covering the horizon past its end): the network reads each
+   * window's with it (`spec.features`); absent: the sales alone.
+   */
+  features?: SeriesFeatures;
   /** Time steps (windows of all epochs × window size) below which one thread trains; default MIN_SHARDED_STEPS. */
   minShardedSteps?: number;
   onEpoch?: (report: EpochReport) => void;
@@ -96,12 +106,13 @@ export type WindowPredictor = (x: Float32Array, count: number) => Float32Array;
 
 /** Forward in chunks through the engine, copying out of its reused output buffer. */
 export function enginePredictor(network: Network, chunk: number): WindowPredictor {
-  const { windowSize, horizon } = network.spec;
-  return (x, count) => {
+  const { horizon } = network.spec;
+  const width = inputWidth(network.spec);
+  return (rows, count) => {
     const out = new Float32Array(count * horizon);
     for (let start = 0; start < count; start += chunk) {
       const size = Math.min(chunk, count - start);
-      const y = network.forward(x.subarray(start * windowSize, (start + size) * windowSize), size);
+      const y = network.forward(rows.subarray(start * width, (start + size) * width), size);
       out.set(y.subarray(0, size * horizon), start * horizon);
     }
     return out;
@@ -111,17 +122,29 @@ export function enginePredictor(network: Network, chunk: number): WindowPredicto
 interface FitRun {
   network: Network;
   fit: FitResult;
+  /** The penalty of the covariate head's warm start (features read), which a refit reuses. */
+  covariateRidge?: number;
+}
+
+interface FitWindows {
+  train: Windows;
+  validation: Windows;
+  equations: NormalEquations;
+  ridge: number;
+  /** The covariate head's penalty; absent: chosen on `validation`. */
+  covariateRidge?: number;
 }
 
 /**
  * A network seeded from `train.seed`, warm-started with a ridge penalty of `ridge` when it has a highway (from
- * the training windows' normal equations), and trained on `train` for at most `maxEpochs` (0 keeps the
- * starting weights) and `train.max_steps` steps, each epoch on `train.windows_per_epoch` windows drawn anew.
+ * the training windows' normal equations), or, reading features, with its covariate head's regression
+ * (`warmStartCovariateHead`), and trained on `train` for at most `maxEpochs` (0 keeps the starting weights)
+ * and `train.max_steps` steps, each epoch on `train.windows_per_epoch` windows drawn anew.
  */
 function fitOnce(
   spec: NetworkSpec,
   config: Config,
-  windows: { train: Windows; validation: Windows; equations: NormalEquations; ridge: number },
+  windows: FitWindows,
   maxEpochs: number,
   onEpoch: TrainModelOptions["onEpoch"],
   shards: ShardThreads | null,
@@ -129,7 +152,12 @@ function fitOnce(
   const { train, validation, equations, ridge } = windows;
   const rng = new Rng(config.train.seed);
   const network = createNetwork(spec, rng);
-  if (spec.highway && train.count > 0) warmStartHighway(network, equations, ridge);
+  const covariateRidge =
+    featureCount(spec) > 0
+      ? warmStartCovariateHead(network, train, windows.covariateRidge ?? validation)
+      : undefined;
+  if (covariateRidge === undefined && spec.highway && train.count > 0)
+    warmStartHighway(network, equations, ridge);
   const adam = new Adam(network.params, { lr: config.train.lr });
   const random = () => rng.uniform();
   const batchSize = config.data.batch_size;
@@ -149,7 +177,7 @@ function fitOnce(
     maxSteps: config.train.max_steps,
     onEpoch,
   });
-  return { network, fit };
+  return { network, fit, covariateRidge };
 }
 
 /**
@@ -169,6 +197,50 @@ function shardedThreads(requested: number, minSteps: number, config: Config, tra
   return trainCount > 0 && samples * config.data.window_size >= minSteps ? requested : 1;
 }
 
+/** Runs `fit` with `threads - 1` shard threads for networks of `spec` (none for one thread), closed after. */
+function withShards<T>(
+  spec: NetworkSpec,
+  config: Config,
+  threads: number,
+  fit: (shards: ShardThreads | null) => T,
+): T {
+  const shards =
+    threads > 1
+      ? startShardThreads(
+          spec,
+          paramShapes(spec).reduce((n, { shape }) => n + sizeOf(shape), 0),
+          Math.max(config.data.batch_size, EVALUATION_BATCH),
+          threads - 1,
+        )
+      : null;
+  try {
+    return fit(shards);
+  } finally {
+    shards?.close();
+  }
+}
+
+/**
+ * The networks to try: `base` without features; with them, one per distinct set of columns of
+ * FEATURE_USES (none, known-future, all), each reading its columns of the same input rows.
+ */
+function featureChoices(
+  base: NetworkSpec,
+  features: SeriesFeatures | undefined,
+): { use: FeatureUse; spec: NetworkSpec }[] {
+  if (!features) return [{ use: "none", spec: base }];
+  const seen = new Set<string>();
+  const choices: { use: FeatureUse; spec: NetworkSpec }[] = [];
+  for (const use of FEATURE_USES) {
+    const featureColumns = featureUseColumns(features.layout, use);
+    const key = featureColumns.join(",");
+    if (seen.has(key)) continue;
+    seen.add(key);
+    choices.push({ use, spec: { ...base, features: features.layout.names.length, featureColumns } });
+  }
+  return choices;
+}
+
 /** Windows per evaluation batch at least: evaluation keeps no activations for a backward pass. */
 const EVALUATION_BATCH = 256;
 
@@ -185,11 +257,13 @@ function trainingWindows(
   scaler: WindowScaler,
   split: SplitOptions,
   config: Config,
+  features: SeriesFeatures | undefined,
 ): { train: Windows; validation: Windows } {
-  const sources = windowSources(series, scaler, split);
+  const sources = windowSources(series, scaler, split, features);
   const floats = (sources.train.count + sources.validation.count) * (split.windowSize + split.horizon);
-  const { train, validation } =
-    floats * 4 <= PACKED_BYTES_LIMIT ? buildWindowSets(series, scaler, split) : sources;
+  // Windows with features are always drawn by index: their rows are (W + H) × F floats wider.
+  const packed = !features && floats * 4 <= PACKED_BYTES_LIMIT;
+  const { train, validation } = packed ? buildWindowSets(series, scaler, split) : sources;
   const perEpoch = config.train.windows_per_epoch;
   if (perEpoch === 0 || validation.count <= perEpoch) return { train, validation };
   const rng = new Rng(config.train.seed + 1);
@@ -216,56 +290,48 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
   const stats = fitSeriesNormalization(series, split);
   const normalization = config.data.normalization;
   const scaler = scalerFor(normalization, stats);
-  const { train, validation } = trainingWindows(series, scaler, split, config);
-  const spec = { ...specFromConfig(config), highway: options.highway ?? config.model.highway };
+  const { features } = options;
+  const { train, validation } = trainingWindows(series, scaler, split, config, features);
+  const base: NetworkSpec = {
+    ...specFromConfig(config),
+    highway: options.highway ?? config.model.highway,
+  };
   const threads = shardedThreads(
     options.threads ?? 1,
     options.minShardedSteps ?? MIN_SHARDED_STEPS,
     config,
     train.count,
   );
-  const shards =
-    threads > 1
-      ? startShardThreads(
-          spec,
-          paramShapes(spec).reduce((n, { shape }) => n + sizeOf(shape), 0),
-          Math.max(config.data.batch_size, EVALUATION_BATCH),
-          threads - 1,
-        )
-      : null;
   // one pass over the training windows serves the penalty's choice and both warm starts
   const equations = new NormalEquations(split.windowSize, split.horizon).add(train);
   const ridge = chooseRidge(equations, validation);
-  let first: FitRun;
-  let refit: FitRun | null;
-  try {
-    first = fitOnce(
-      spec,
-      config,
-      { train, validation, equations, ridge },
-      config.train.max_epochs,
-      options.onEpoch,
-      shards,
-    );
-    refit =
-      config.train.refit && validation.count > 0
-        ? fitOnce(
-            spec,
-            config,
-            {
-              train: concatWindowSources(train, validation),
-              validation: NO_WINDOWS(split),
-              equations: equations.copy().add(validation),
-              ridge,
-            },
-            first.fit.bestEpoch,
-            undefined,
-            shards,
-          )
-        : null;
-  } finally {
-    shards?.close();
-  }
+  const fit = (spec: NetworkSpec, windows: FitWindows, maxEpochs: number, onEpoch = options.onEpoch) =>
+    withShards(spec, config, threads, (shards) => fitOnce(spec, config, windows, maxEpochs, onEpoch, shards));
+  const tried = featureChoices(base, features).map(({ use, spec }) => ({
+    use,
+    spec,
+    run: fit(spec, { train, validation, equations, ridge }, config.train.max_epochs),
+  }));
+  // The features earn their place on the validation windows, as the linear member's do.
+  const chosen = tried.reduce((best, one) =>
+    one.run.fit.bestValidationLoss < best.run.fit.bestValidationLoss ? one : best,
+  );
+  const { spec, run: first } = chosen;
+  const refit =
+    config.train.refit && validation.count > 0
+      ? fit(
+          spec,
+          {
+            train: concatWindowSources(train, validation),
+            validation: NO_WINDOWS(split, inputWidth(spec)),
+            equations: equations.copy().add(validation),
+            ridge,
+            covariateRidge: first.covariateRidge,
+          },
+          first.fit.bestEpoch,
+          undefined,
+        )
+      : null;
   const { quantiles } = options;
   const headed = (network: Network, windows: Windows) =>
     quantiles ? withQuantileHead(network, quantiles, windows, config.train.seed + 2) : network;
@@ -280,16 +346,18 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
     scaler,
     fit: first.fit,
     refitEpochs: refit ? refit.fit.epochs : 0,
+    ...(features ? { featureUse: chosen.use } : {}),
     trainWindows: train.count,
     validationWindows: validation.count,
     seconds: (performance.now() - started) / 1000,
   };
 }
 
-const NO_WINDOWS = ({ windowSize, horizon }: SplitOptions): Windows => ({
+const NO_WINDOWS = ({ windowSize, horizon }: SplitOptions, inputWidth: number): Windows => ({
   count: 0,
   windowSize,
   horizon,
+  inputWidth,
   write: () => {
     throw new RangeError("an empty set has no window");
   },

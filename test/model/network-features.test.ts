@@ -164,3 +164,57 @@ describe.each([CNN_LSTM, TRANSFORMER])("a $architecture with features", (spec) =
     );
   });
 });
+
+describe.each([
+  { spec: CNN_LSTM, columns: [1] },
+  { spec: TRANSFORMER, columns: [1] },
+  { spec: CNN_LSTM, columns: [] },
+])("a $spec.architecture reading feature columns $columns of 2", ({ spec: base, columns }) => {
+  const spec: NetworkSpec = { ...base, featureColumns: columns, highway: true };
+
+  it("ignores the other columns, and its graph agrees with the engine", async () => {
+    const rng = new Rng(8);
+    const network = createNetwork(spec, rng);
+    for (const p of network.params) fillUniform(p.data, rng, 0.5);
+    const batch = 3;
+    const x = randomRows(spec, batch, rng);
+    const engine = Array.from(network.forward(x, batch));
+    // Column 0 is never read: any value there leaves every forecast as it was.
+    for (let t = 0; t < spec.windowSize + spec.horizon; t++) x[featureIndex(spec, 1, t, 0)] += 10;
+    expect(Array.from(network.forward(x, batch))).toEqual(engine);
+    const shapes = network.params.map((p) => [p.name, p.shape]);
+    expect(shapes).toContainEqual([
+      spec.architecture === "cnn_lstm" ? "conv.weight" : "embed.weight",
+      spec.architecture === "cnn_lstm" ? [4, 1 + columns.length, 3] : [8, 1 + columns.length],
+    ]);
+    const bytes = exportOnnx(spec, new Map(network.params.map((p) => [p.name, p.data])));
+    const width = inputWidth(spec);
+    const window = new Float32Array(batch * spec.windowSize);
+    const covariates = new Float32Array(batch * (width - spec.windowSize));
+    for (let b = 0; b < batch; b++) {
+      window.set(x.subarray(b * width, b * width + spec.windowSize), b * spec.windowSize);
+      covariates.set(x.subarray(b * width + spec.windowSize, (b + 1) * width), b * (width - spec.windowSize));
+    }
+    const session = await ort.InferenceSession.create(bytes);
+    const result = await session.run({
+      input: new ort.Tensor("float32", window, [batch, spec.windowSize]),
+      [COVARIATES_INPUT_NAME]: new ort.Tensor("float32", covariates, [
+        batch,
+        spec.windowSize + spec.horizon,
+        2,
+      ]),
+    });
+    const onnxOut = result.output.data as Float32Array;
+    for (let i = 0; i < engine.length; i++) expect(onnxOut[i]).toBeCloseTo(engine[i], 5);
+    expect(importOnnx(bytes).spec).toEqual(spec);
+  });
+});
+
+it("refuses feature columns that are not distinct, ascending and below the feature count", () => {
+  for (const featureColumns of [[2], [1, 0], [0, 0]]) {
+    expect(() => createNetwork({ ...CNN_LSTM, featureColumns }, new Rng(1))).toThrow(/featureColumns/);
+    expect(() => exportOnnx({ ...CNN_LSTM, featureColumns }, new Map())).toThrow(
+      "spec.featureColumns must be distinct ascending columns below 2",
+    );
+  }
+});

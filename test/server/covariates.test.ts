@@ -1,60 +1,34 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
-import { Rng } from "../../src/model/index.ts";
 import { buildApp, loadSeriesCatalog, type SalescastApp } from "../../src/server/index.ts";
 import { silentProgress, trainFromConfig } from "../../src/train/index.ts";
+import {
+  PROMO_HORIZON,
+  PROMO_LIFT,
+  PROMO_WEEKS,
+  promoOverrides,
+  weekDate,
+  writePromoData,
+} from "./promo-data.ts";
 import { CONFIG_FILE, serveFolders } from "./trained-models.ts";
 
 const root = mkdtempSync(join(tmpdir(), "salescast-covariates-"));
-const WEEKS = 120;
-const HORIZON = 4;
+const WEEKS = PROMO_WEEKS;
+const HORIZON = PROMO_HORIZON;
 const WINDOW = 8;
-const PROMO_LIFT = 50;
 let app: SalescastApp;
 let plainOverrides: string[];
 let plainFolder: string;
 let config: ReturnType<typeof loadConfig>;
 /** What the covariates file holds, by series: promo and temperature of week t. */
-const written = new Map<string, { promo: number[]; temperature: number[] }>();
-
-const weekDate = (t: number) => new Date(Date.UTC(2020, 0, 3 + 7 * t)).toISOString().slice(0, 10);
+let written: ReturnType<typeof writePromoData>;
 
 beforeAll(async () => {
-  // Sales = 200 + 50 on promotion weeks + noise; the covariates file reaches the horizon past the last week.
-  const rng = new Rng(3);
-  const promo = Array.from({ length: WEEKS + HORIZON }, () => (rng.nextUint32() % 3 === 0 ? 1 : 0));
-  const sales = ["series_id,date,value"];
-  const covariates = ["series_id,date,promo,temperature"];
-  for (const id of ["a", "b"]) {
-    const rows = { promo: [] as number[], temperature: [] as number[] };
-    for (let t = 0; t < WEEKS + HORIZON; t++) {
-      if (t < WEEKS) sales.push(`${id},${weekDate(t)},${200 + PROMO_LIFT * promo[t] + 2 * rng.normal()}`);
-      const temperature = 10 + rng.normal();
-      covariates.push(`${id},${weekDate(t)},${promo[t]},${temperature}`);
-      rows.promo.push(promo[t]);
-      rows.temperature.push(temperature);
-    }
-    written.set(id, rows);
-  }
-  writeFileSync(join(root, "sales.csv"), `${sales.join("\n")}\n`);
-  writeFileSync(join(root, "covariates.csv"), `${covariates.join("\n")}\n`);
-  const overrides = [
-    `paths.artifacts=${JSON.stringify(root)}`,
-    `registry.path=${JSON.stringify(join(root, "registry.db"))}`,
-    `data.csv_path=${JSON.stringify(join(root, "sales.csv"))}`,
-    "data.format=auto",
-    `data.window_size=${WINDOW}`,
-    `data.horizon=${HORIZON}`,
-    "data.season=4",
-    "data.normalization=series",
-    `data.covariates_path=${JSON.stringify(join(root, "covariates.csv"))}`,
-    "data.known_future=[promo]",
-    "data.holidays={country: US}",
-    "model.members=[seasonal_naive, linear]",
-  ];
+  written = writePromoData(root);
+  const overrides = [...promoOverrides(root, WINDOW), "model.members=[seasonal_naive, linear]"];
   plainOverrides = overrides.filter((o) => !/^data\.(covariates_path|known_future|holidays)=/.test(o));
   plainFolder = (
     await trainFromConfig(loadConfig(CONFIG_FILE, plainOverrides, {}), { progress: silentProgress })

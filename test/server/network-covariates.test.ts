@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/index.ts";
+import { buildApp, type SalescastApp } from "../../src/server/index.ts";
+import { silentProgress, type TrainRunResult, trainFromConfig } from "../../src/train/index.ts";
+import { PROMO_LIFT, promoOverrides, writePromoData } from "./promo-data.ts";
+import { CONFIG_FILE, serveFolders } from "./trained-models.ts";
+
+const root = mkdtempSync(join(tmpdir(), "salescast-network-covariates-"));
+const WINDOW = 8;
+let app: SalescastApp;
+let trained: TrainRunResult;
+
+beforeAll(async () => {
+  writePromoData(root);
+  const overrides = [
+    ...promoOverrides(root, WINDOW),
+    "model.members=[network]",
+    "model.highway=false",
+    "train.max_epochs=60",
+  ];
+  trained = await trainFromConfig(loadConfig(CONFIG_FILE, overrides, {}), { progress: silentProgress });
+  app = await buildApp({
+    config: loadConfig(CONFIG_FILE, [...overrides, "forecast.clip_negative=false"], {}),
+    models: await serveFolders([trained.models[0].artifact.folder]),
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await app.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const window = Array.from({ length: WINDOW }, () => 200);
+const past = Array.from({ length: WINDOW }, () => 10);
+const promoFor = (horizon: number[]) => [...Array(WINDOW).fill(0), ...horizon];
+
+describe("a network trained with covariates, served", () => {
+  it("saves a network that reads the features, its graph taking them", () => {
+    const { meta } = trained.models[0].artifact;
+    expect(meta.spec.architecture).toBe("cnn_lstm");
+    // promo and the three holiday features are known ahead, temperature is past-only (the last column)
+    expect(meta.spec.features).toBe(5);
+    expect(meta.features?.names).toEqual([
+      "holiday",
+      "days_to_holiday",
+      "days_since_holiday",
+      "promo",
+      "temperature",
+    ]);
+    expect(meta.spec.featureColumns).toContain(3);
+  });
+
+  it("moves the forecast by about the promotion's lift where the horizon has one, and not elsewhere", async () => {
+    const predict = (promo: number[]) =>
+      app.inject({
+        method: "POST",
+        url: "/api/predict",
+        payload: {
+          series: window,
+          start: "2021-06-04",
+          covariates: { promo: promoFor(promo), temperature: past },
+        },
+      });
+    const without = await predict([0, 0, 0, 0]);
+    const withPromo = await predict([1, 0, 1, 0]);
+    expect(without.statusCode).toBe(200);
+    expect(withPromo.statusCode).toBe(200);
+    const lift = withPromo.json().forecast.map((v: number, k: number) => v - without.json().forecast[k]);
+    // the data were made with a lift of 50 on promotion weeks and none otherwise
+    expect(Math.abs(lift[0] - PROMO_LIFT)).toBeLessThan(5);
+    expect(Math.abs(lift[2] - PROMO_LIFT)).toBeLessThan(5);
+    expect(Math.abs(lift[1])).toBeLessThan(5);
+    expect(Math.abs(lift[3])).toBeLessThan(5);
+  });
+});

@@ -1,0 +1,56 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Rng } from "../../src/model/index.ts";
+
+/** Weekly sales of series a and b: 200, plus PROMO_LIFT on promotion weeks, plus noise of std 2. */
+export const PROMO_WEEKS = 120;
+export const PROMO_HORIZON = 4;
+export const PROMO_LIFT = 50;
+
+export const weekDate = (t: number) => new Date(Date.UTC(2020, 0, 3 + 7 * t)).toISOString().slice(0, 10);
+
+/**
+ * Writes `sales.csv` and `covariates.csv` (promo, known ahead, and temperature, past-only) into `root`; the
+ * covariates reach the horizon past the last week. Returns what the covariates file holds, by series.
+ */
+export function writePromoData(root: string): Map<string, { promo: number[]; temperature: number[] }> {
+  const rng = new Rng(3);
+  const written = new Map<string, { promo: number[]; temperature: number[] }>();
+  const promo = Array.from({ length: PROMO_WEEKS + PROMO_HORIZON }, () =>
+    rng.nextUint32() % 3 === 0 ? 1 : 0,
+  );
+  const sales = ["series_id,date,value"];
+  const covariates = ["series_id,date,promo,temperature"];
+  for (const id of ["a", "b"]) {
+    const rows = { promo: [] as number[], temperature: [] as number[] };
+    for (let t = 0; t < PROMO_WEEKS + PROMO_HORIZON; t++) {
+      if (t < PROMO_WEEKS)
+        sales.push(`${id},${weekDate(t)},${200 + PROMO_LIFT * promo[t] + 2 * rng.normal()}`);
+      const temperature = 10 + rng.normal();
+      covariates.push(`${id},${weekDate(t)},${promo[t]},${temperature}`);
+      rows.promo.push(promo[t]);
+      rows.temperature.push(temperature);
+    }
+    written.set(id, rows);
+  }
+  writeFileSync(join(root, "sales.csv"), `${sales.join("\n")}\n`);
+  writeFileSync(join(root, "covariates.csv"), `${covariates.join("\n")}\n`);
+  return written;
+}
+
+/** Overrides training on the promo data in `root`, with its covariates and US holidays. */
+export function promoOverrides(root: string, window: number): string[] {
+  return [
+    `paths.artifacts=${JSON.stringify(root)}`,
+    `registry.path=${JSON.stringify(join(root, "registry.db"))}`,
+    `data.csv_path=${JSON.stringify(join(root, "sales.csv"))}`,
+    "data.format=auto",
+    `data.window_size=${window}`,
+    `data.horizon=${PROMO_HORIZON}`,
+    "data.season=4",
+    "data.normalization=series",
+    `data.covariates_path=${JSON.stringify(join(root, "covariates.csv"))}`,
+    "data.known_future=[promo]",
+    "data.holidays={country: US}",
+  ];
+}
