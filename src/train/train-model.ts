@@ -202,7 +202,7 @@ function withShards<T>(
   spec: NetworkSpec,
   config: Config,
   threads: number,
-  fit: (shards: ShardThreads | null) => T,
+  train: (shards: ShardThreads | null) => T,
 ): T {
   const shards =
     threads > 1
@@ -214,7 +214,7 @@ function withShards<T>(
         )
       : null;
   try {
-    return fit(shards);
+    return train(shards);
   } finally {
     shards?.close();
   }
@@ -305,12 +305,12 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
   // one pass over the training windows serves the penalty's choice and both warm starts
   const equations = new NormalEquations(split.windowSize, split.horizon).add(train);
   const ridge = chooseRidge(equations, validation);
-  const fit = (spec: NetworkSpec, windows: FitWindows, maxEpochs: number, onEpoch = options.onEpoch) =>
+  const fitWith = (spec: NetworkSpec, windows: FitWindows, maxEpochs: number, onEpoch = options.onEpoch) =>
     withShards(spec, config, threads, (shards) => fitOnce(spec, config, windows, maxEpochs, onEpoch, shards));
   const tried = featureChoices(base, features).map(({ use, spec }) => ({
     use,
     spec,
-    run: fit(spec, { train, validation, equations, ridge }, config.train.max_epochs),
+    run: fitWith(spec, { train, validation, equations, ridge }, config.train.max_epochs),
   }));
   // The features earn their place on the validation windows, as the linear member's do.
   const chosen = tried.reduce((best, one) =>
@@ -319,7 +319,7 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
   const { spec, run: first } = chosen;
   const refit =
     config.train.refit && validation.count > 0
-      ? fit(
+      ? fitWith(
           spec,
           {
             train: concatWindowSources(train, validation),
