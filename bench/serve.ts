@@ -48,6 +48,8 @@ const PORTS = {
   transformer: 18004,
   plain: 18005,
   features: 18006,
+  networkPlain: 18007,
+  networkFeatures: 18008,
 };
 /**
  * V8 flags for both Node servers, as `npm start` passes them: a 2 MiB young-generation semispace (default
@@ -134,7 +136,12 @@ async function trainModel(model: BenchModel): Promise<void> {
   const registry = await Registry.open(config.registry);
   try {
     const result = await trainAndRegister(config, { registry, progress: silentProgress });
-    console.error(`trained and registered ${result.models[0].artifact.folder}`);
+    const { folder, meta } = result.models[0].artifact;
+    const columns = meta.spec.featureColumns;
+    const reads = Array.isArray(columns)
+      ? `, its network reading feature columns [${columns.join(", ")}]`
+      : "";
+    console.error(`trained and registered ${folder} (${meta.spec.architecture}${reads})`);
   } finally {
     await registry.close();
   }
@@ -432,28 +439,12 @@ function measureArchitectures(): Promise<void> {
   );
 }
 
-/** The linear member alone on weekly sales, without features and with a covariates file and US holidays. */
+/**
+ * The linear member alone, then the network alone, on weekly sales: each without features and with a
+ * covariates file and US holidays.
+ */
 async function measureCovariates(): Promise<void> {
   const data = writeCovariateData(join(BENCH_ROOT, "covariate-data"), WINDOW, HORIZON);
-  const common = [
-    ...MODEL_OVERRIDES,
-    "model.members=[linear]",
-    `data.csv_path=${JSON.stringify(data.sales)}`,
-    "data.format=auto",
-    "data.season=4",
-    "data.normalization=series",
-  ];
-  const plain = { name: "linear-plain", overrides: common };
-  const features = {
-    name: "linear-features",
-    overrides: [
-      ...common,
-      `data.covariates_path=${JSON.stringify(data.covariates)}`,
-      "data.known_future=[promo]",
-      "data.holidays={country: US}",
-    ],
-  };
-  for (const model of [plain, features]) await trainModel(model);
   const script = (name: string, body: string) => {
     const file = join(BENCH_ROOT, `${name}.lua`);
     writeFileSync(
@@ -462,19 +453,41 @@ async function measureCovariates(): Promise<void> {
     );
     return file;
   };
-  await measureSideBySide(
-    "serve_covariates",
-    [
-      { key: "without_features", port: PORTS.plain, model: plain, script: script("plain", data.plainBody) },
-      {
-        key: "with_covariates",
-        port: PORTS.features,
-        model: features,
-        script: script("features", data.featuresBody),
-      },
-    ],
-    0.8,
-  );
+  const plainScript = script("plain", data.plainBody);
+  const featuresScript = script("features", data.featuresBody);
+  const members = [
+    { member: "linear", ports: { plain: PORTS.plain, features: PORTS.features } },
+    { member: "network", ports: { plain: PORTS.networkPlain, features: PORTS.networkFeatures } },
+  ];
+  for (const { member, ports } of members) {
+    const common = [
+      ...MODEL_OVERRIDES,
+      `model.members=[${member}]`,
+      `data.csv_path=${JSON.stringify(data.sales)}`,
+      "data.format=auto",
+      "data.season=4",
+      "data.normalization=series",
+    ];
+    const plain = { name: `${member}-plain`, overrides: common };
+    const features = {
+      name: `${member}-features`,
+      overrides: [
+        ...common,
+        `data.covariates_path=${JSON.stringify(data.covariates)}`,
+        "data.known_future=[promo]",
+        "data.holidays={country: US}",
+      ],
+    };
+    for (const model of [plain, features]) await trainModel(model);
+    await measureSideBySide(
+      `serve_covariates_${member}`,
+      [
+        { key: "without_features", port: ports.plain, model: plain, script: plainScript },
+        { key: "with_covariates", port: ports.features, model: features, script: featuresScript },
+      ],
+      0.8,
+    );
+  }
 }
 
 function report(results: Measured[]): void {

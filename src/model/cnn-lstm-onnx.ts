@@ -19,11 +19,12 @@ export function cnnLstmGraph(spec: CnnLstmSpec, param: (name: string) => Float32
   const inputs = 1 + featureCount(spec);
   const initializer: Onnx.ITensorProto[] = [
     int64Tensor("axes_0", [0]),
-    int64Tensor("axes_1", [1]),
     floatTensor("conv.weight", [convChannels, inputs, kernelSize], param("conv.weight")),
     floatTensor("conv.bias", [convChannels], param("conv.bias")),
   ];
   const node: Onnx.INodeProto[] = [];
+  // axes_1 unsqueezes a window without features and squeezes between stacked LSTM layers.
+  if (inputs === 1 || lstmLayers > 1) initializer.push(int64Tensor("axes_1", [1]));
   if (inputs > 1) {
     const joined = windowWithFeatures(spec.windowSize, 1, "channels_first"); // [B, 1 + F, T]
     node.push(...joined.node);

@@ -43,6 +43,26 @@ function featureIndex(spec: NetworkSpec, b: number, t: number, f: number): numbe
   return b * inputWidth(spec) + spec.windowSize + t * FEATURES + f;
 }
 
+/** Runs input rows `x` through a graph: their windows as `input`, their features as `covariates`. */
+function runGraph(session: ort.InferenceSession, spec: NetworkSpec, x: Float32Array, batch: number) {
+  const width = inputWidth(spec);
+  const rest = width - spec.windowSize;
+  const window = new Float32Array(batch * spec.windowSize);
+  const covariates = new Float32Array(batch * rest);
+  for (let b = 0; b < batch; b++) {
+    window.set(x.subarray(b * width, b * width + spec.windowSize), b * spec.windowSize);
+    covariates.set(x.subarray(b * width + spec.windowSize, (b + 1) * width), b * rest);
+  }
+  return session.run({
+    input: new ort.Tensor("float32", window, [batch, spec.windowSize]),
+    [COVARIATES_INPUT_NAME]: new ort.Tensor("float32", covariates, [
+      batch,
+      spec.windowSize + spec.horizon,
+      rest / (spec.windowSize + spec.horizon),
+    ]),
+  });
+}
+
 function fillUniform(data: Float32Array, rng: Rng, bound: number): void {
   for (let i = 0; i < data.length; i++) data[i] = rng.uniformRange(-bound, bound);
 }
@@ -138,23 +158,9 @@ describe.each([CNN_LSTM, TRANSFORMER])("a $architecture with features", (spec) =
     const engine = Array.from(network.forward(x, batch));
     const params = new Map(network.params.map((p) => [p.name, p.data]));
     const bytes = exportOnnx(withHeads, params);
-    const width = inputWidth(spec);
-    const window = new Float32Array(batch * spec.windowSize);
-    const covariates = new Float32Array(batch * (width - spec.windowSize));
-    for (let b = 0; b < batch; b++) {
-      window.set(x.subarray(b * width, b * width + spec.windowSize), b * spec.windowSize);
-      covariates.set(x.subarray(b * width + spec.windowSize, (b + 1) * width), b * (width - spec.windowSize));
-    }
     const session = await ort.InferenceSession.create(bytes);
     expect(session.inputNames).toEqual(["input", COVARIATES_INPUT_NAME]);
-    const result = await session.run({
-      input: new ort.Tensor("float32", window, [batch, spec.windowSize]),
-      [COVARIATES_INPUT_NAME]: new ort.Tensor("float32", covariates, [
-        batch,
-        spec.windowSize + spec.horizon,
-        FEATURES,
-      ]),
-    });
+    const result = await runGraph(session, spec, x, batch);
     const onnxOut = Array.from(result.output.data as Float32Array);
     for (let i = 0; i < engine.length; i++) expect(onnxOut[i]).toBeCloseTo(engine[i], 5);
     const imported = importOnnx(bytes);
@@ -188,22 +194,7 @@ describe.each([
       spec.architecture === "cnn_lstm" ? [4, 1 + columns.length, 3] : [8, 1 + columns.length],
     ]);
     const bytes = exportOnnx(spec, new Map(network.params.map((p) => [p.name, p.data])));
-    const width = inputWidth(spec);
-    const window = new Float32Array(batch * spec.windowSize);
-    const covariates = new Float32Array(batch * (width - spec.windowSize));
-    for (let b = 0; b < batch; b++) {
-      window.set(x.subarray(b * width, b * width + spec.windowSize), b * spec.windowSize);
-      covariates.set(x.subarray(b * width + spec.windowSize, (b + 1) * width), b * (width - spec.windowSize));
-    }
-    const session = await ort.InferenceSession.create(bytes);
-    const result = await session.run({
-      input: new ort.Tensor("float32", window, [batch, spec.windowSize]),
-      [COVARIATES_INPUT_NAME]: new ort.Tensor("float32", covariates, [
-        batch,
-        spec.windowSize + spec.horizon,
-        2,
-      ]),
-    });
+    const result = await runGraph(await ort.InferenceSession.create(bytes), spec, x, batch);
     const onnxOut = result.output.data as Float32Array;
     for (let i = 0; i < engine.length; i++) expect(onnxOut[i]).toBeCloseTo(engine[i], 5);
     expect(importOnnx(bytes).spec).toEqual(spec);

@@ -10,6 +10,7 @@ import {
   PROMO_LIFT,
   PROMO_WEEKS,
   promoOverrides,
+  promoRequest,
   weekDate,
   writePromoData,
 } from "./promo-data.ts";
@@ -47,9 +48,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const window = Array.from({ length: WINDOW }, () => 200);
-const past = Array.from({ length: WINDOW }, () => 10);
-const promoFor = (horizon: number[]) => [...Array(WINDOW).fill(0), ...horizon];
+const { window, past, promoFor } = promoRequest(WINDOW);
 
 async function predict(payload: Record<string, unknown>, url = "/api/predict") {
   return app.inject({ method: "POST", url, payload });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
 import { buildApp, type SalescastApp } from "../../src/server/index.ts";
 import { silentProgress, type TrainRunResult, trainFromConfig } from "../../src/train/index.ts";
-import { PROMO_LIFT, promoOverrides, writePromoData } from "./promo-data.ts";
+import { PROMO_LIFT, promoOverrides, promoRequest, writePromoData } from "./promo-data.ts";
 import { CONFIG_FILE, serveFolders } from "./trained-models.ts";
 
 const root = mkdtempSync(join(tmpdir(), "salescast-network-covariates-"));
@@ -33,9 +33,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const window = Array.from({ length: WINDOW }, () => 200);
-const past = Array.from({ length: WINDOW }, () => 10);
-const promoFor = (horizon: number[]) => [...Array(WINDOW).fill(0), ...horizon];
+const { window, past, promoFor } = promoRequest(WINDOW);
 
 describe("a network trained with covariates, served", () => {
   it("saves a network that reads the features, its graph taking them", () => {

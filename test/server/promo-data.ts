@@ -54,3 +54,12 @@ export function promoOverrides(root: string, window: number): string[] {
     "data.holidays={country: US}",
   ];
 }
+
+/** A flat window of 200, a past-only temperature of 10, and promo values: none in the window, then `horizon`. */
+export function promoRequest(windowSize: number) {
+  return {
+    window: Array.from({ length: windowSize }, () => 200),
+    past: Array.from({ length: windowSize }, () => 10),
+    promoFor: (horizon: number[]) => [...Array(windowSize).fill(0), ...horizon],
+  };
+}
