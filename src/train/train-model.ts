@@ -23,6 +23,7 @@ import { sizeOf } from "../model/spec.ts";
 import { warmStartCovariateHead } from "./covariate-warm-start.ts";
 import { chooseRidge, NormalEquations, warmStartHighway } from "./linear-warm-start.ts";
 import { type EpochReport, type FitResult, fitNetwork } from "./loop.ts";
+import { lossSpread, simplestWithinOneError } from "./one-standard-error.ts";
 import { withQuantileHead } from "./quantile-head-fit.ts";
 import { type ShardThreads, shardedNetwork, startShardThreads } from "./sharded-network.ts";
 
@@ -42,7 +43,7 @@ export interface TrainedModel {
   fit: FitResult;
   /** Epochs of the refit on training and validation windows (0 without one). */
   refitEpochs: number;
-  /** With features: which the network reads, chosen by the first fits' validation losses. */
+  /** With features: which the network reads, chosen by the first fits' validation losses (one-standard-error rule). */
   featureUse?: FeatureUse;
   trainWindows: number;
   validationWindows: number;
@@ -241,6 +242,33 @@ function featureChoices(
   return choices;
 }
 
+/**
+ * The features earn their place on the validation windows: the fewest (none, known-future, all, in that order)
+ * whose network's validation loss is within one standard error of the lowest (`simplestWithinOneError`).
+ */
+function chooseFeatureUse<T extends { run: FitRun }>(tried: readonly T[], validation: Windows): T {
+  if (tried.length === 1 || validation.count === 0) return tried[0];
+  return tried[
+    simplestWithinOneError(tried.map(({ run }) => lossSpread(windowLosses(run.network, validation))))
+  ];
+}
+
+/** Each validation window's mean squared error over its horizon. */
+function windowLosses(network: Network, windows: Windows): Float64Array {
+  const { horizon } = windows;
+  const losses = new Float64Array(windows.count);
+  let index = 0;
+  for (const batch of iterateBatches(windows, EVALUATION_BATCH)) {
+    const out = network.forward(batch.x, batch.size);
+    for (let row = 0; row < batch.size; row++) {
+      let loss = 0;
+      for (let k = 0; k < horizon; k++) loss += (out[row * horizon + k] - batch.y[row * horizon + k]) ** 2;
+      losses[index++] = loss / horizon;
+    }
+  }
+  return losses;
+}
+
 /** Windows per evaluation batch at least: evaluation keeps no activations for a backward pass. */
 const EVALUATION_BATCH = 256;
 
@@ -312,10 +340,7 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
     spec,
     run: fitWith(spec, { train, validation, equations, ridge }, config.train.max_epochs),
   }));
-  // The features earn their place on the validation windows, as the linear member's do.
-  const chosen = tried.reduce((best, one) =>
-    one.run.fit.bestValidationLoss < best.run.fit.bestValidationLoss ? one : best,
-  );
+  const chosen = chooseFeatureUse(tried, validation);
   const { spec, run: first } = chosen;
   const refit =
     config.train.refit && validation.count > 0
