@@ -198,27 +198,14 @@ function shardedThreads(requested: number, minSteps: number, config: Config, tra
   return trainCount > 0 && samples * config.data.window_size >= minSteps ? requested : 1;
 }
 
-/** Runs `fit` with `threads - 1` shard threads for networks of `spec` (none for one thread), closed after. */
-function withShards<T>(
-  spec: NetworkSpec,
-  config: Config,
-  threads: number,
-  train: (shards: ShardThreads | null) => T,
-): T {
-  const shards =
-    threads > 1
-      ? startShardThreads(
-          spec,
-          paramShapes(spec).reduce((n, { shape }) => n + sizeOf(shape), 0),
-          Math.max(config.data.batch_size, EVALUATION_BATCH),
-          threads - 1,
-        )
-      : null;
-  try {
-    return train(shards);
-  } finally {
-    shards?.close();
-  }
+/** `count` shard threads for networks of `spec` and batches up to the config's. */
+function startShards(spec: NetworkSpec, config: Config, count: number): ShardThreads {
+  return startShardThreads(
+    spec,
+    paramShapes(spec).reduce((n, { shape }) => n + sizeOf(shape), 0),
+    Math.max(config.data.batch_size, EVALUATION_BATCH),
+    count,
+  );
 }
 
 /**
@@ -333,30 +320,49 @@ export function trainModel(series: Series[], config: Config, options: TrainModel
   // one pass over the training windows serves the penalty's choice and both warm starts
   const equations = new NormalEquations(split.windowSize, split.horizon).add(train);
   const ridge = chooseRidge(equations, validation);
-  const fitWith = (spec: NetworkSpec, windows: FitWindows, maxEpochs: number, onEpoch = options.onEpoch) =>
-    withShards(spec, config, threads, (shards) => fitOnce(spec, config, windows, maxEpochs, onEpoch, shards));
-  const tried = featureChoices(base, features).map(({ use, spec }) => ({
-    use,
-    spec,
-    run: fitWith(spec, { train, validation, equations, ridge }, config.train.max_epochs),
-  }));
-  const chosen = chooseFeatureUse(tried, validation);
+  // Each network tried has its shard threads (replicas of its own shape); the chosen one's serve its refit too.
+  const opened: ShardThreads[] = [];
+  const shardsFor = (spec: NetworkSpec) => {
+    const shards = threads > 1 ? startShards(spec, config, threads - 1) : null;
+    if (shards) opened.push(shards);
+    return shards;
+  };
+  let chosen: { use: FeatureUse; spec: NetworkSpec; run: FitRun; shards: ShardThreads | null };
+  let refit: FitRun | null;
+  try {
+    const tried = featureChoices(base, features).map(({ use, spec }) => {
+      const shards = shardsFor(spec);
+      const windows = { train, validation, equations, ridge };
+      return {
+        use,
+        spec,
+        shards,
+        run: fitOnce(spec, config, windows, config.train.max_epochs, options.onEpoch, shards),
+      };
+    });
+    chosen = chooseFeatureUse(tried, validation);
+    const { spec, run, shards } = chosen;
+    refit =
+      config.train.refit && validation.count > 0
+        ? fitOnce(
+            spec,
+            config,
+            {
+              train: concatWindowSources(train, validation),
+              validation: NO_WINDOWS(split, inputWidth(spec)),
+              equations: equations.copy().add(validation),
+              ridge,
+              covariateRidge: run.covariateRidge,
+            },
+            run.fit.bestEpoch,
+            undefined,
+            shards,
+          )
+        : null;
+  } finally {
+    for (const shards of opened) shards.close();
+  }
   const { spec, run: first } = chosen;
-  const refit =
-    config.train.refit && validation.count > 0
-      ? fitWith(
-          spec,
-          {
-            train: concatWindowSources(train, validation),
-            validation: NO_WINDOWS(split, inputWidth(spec)),
-            equations: equations.copy().add(validation),
-            ridge,
-            covariateRidge: first.covariateRidge,
-          },
-          first.fit.bestEpoch,
-          undefined,
-        )
-      : null;
   const { quantiles } = options;
   const headed = (network: Network, windows: Windows) =>
     quantiles ? withQuantileHead(network, quantiles, windows, config.train.seed + 2) : network;
