@@ -87,9 +87,10 @@ export class Linear {
 
   /**
    * Accumulates parameter gradients given dLoss/dOut (`[batch, outFeatures]`, any Float32Array); dLoss/dInput
-   * replaces `dInput`, or with `accumulateInput` adds to what the caller put there.
+   * replaces `dInput`, or with "accumulate" adds to what the caller put there, or with "none" is not computed
+   * (a layer on inputs that need no gradient).
    */
-  backward(dOut: Float32Array, accumulateInput = false): void {
+  backward(dOut: Float32Array, inputGradient: "replace" | "accumulate" | "none" = "replace"): void {
     const { workspace, inFeatures, outFeatures, batch } = this;
     this.dOut.set(dOut.subarray(0, batch * outFeatures));
     const x = rowMajor(this.input, this.inputOffset, inFeatures);
@@ -102,7 +103,9 @@ export class Linear {
     workspace.columnSums(batch, outFeatures, d, this.gradBias, true);
     this.weight.grad.set(this.gradWeight);
     this.bias.grad.set(this.gradBias);
+    if (inputGradient === "none") return;
     const weight = rowMajor(this.weightCopy, 0, inFeatures);
+    const accumulate = inputGradient === "accumulate";
     workspace.gemm(
       batch,
       inFeatures,
@@ -110,7 +113,7 @@ export class Linear {
       d,
       weight,
       rowMajor(this.dInput, 0, inFeatures),
-      accumulateInput,
+      accumulate,
     );
   }
 }

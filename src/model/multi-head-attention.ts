@@ -169,7 +169,7 @@ export class MultiHeadAttention {
     const biasGrad = this.inProj.bias.grad;
     this.keyBiasGrad.set(biasGrad.subarray(d, 2 * d));
     if (dResidual) this.inProj.dInput.set(dResidual.subarray(0, batch * t * d));
-    this.inProj.backward(dQkv, dResidual !== null);
+    this.inProj.backward(dQkv, dResidual !== null ? "accumulate" : "replace");
     biasGrad.set(this.keyBiasGrad, d);
   }
 

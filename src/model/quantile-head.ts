@@ -166,6 +166,7 @@ export class QuantileHead {
         }
       }
     }
-    this.linear.backward(dPreactivation);
+    // The head is fitted on frozen features: nothing below it needs their gradient.
+    this.linear.backward(dPreactivation, "none");
   }
 }
