@@ -6,9 +6,10 @@ import { loadConfig } from "../../src/config/index.ts";
 import { buildApp, loadSeriesCatalog, type SalescastApp } from "../../src/server/index.ts";
 import { silentProgress, trainFromConfig } from "../../src/train/index.ts";
 import {
+  expectPromotionLift,
   PROMO_HORIZON,
-  PROMO_LIFT,
   PROMO_WEEKS,
+  promoLift,
   promoOverrides,
   promoRequest,
   weekDate,
@@ -56,23 +57,7 @@ async function predict(payload: Record<string, unknown>, url = "/api/predict") {
 
 describe("POST /api/predict with covariates", () => {
   it("moves the forecast by the promotion's lift where the horizon has a promotion", async () => {
-    const body = { series: window, start: "2021-06-04" };
-    const without = await predict({
-      ...body,
-      covariates: { promo: promoFor([0, 0, 0, 0]), temperature: past },
-    });
-    const withPromo = await predict({
-      ...body,
-      covariates: { promo: promoFor([1, 0, 1, 0]), temperature: past },
-    });
-    expect(without.statusCode).toBe(200);
-    expect(withPromo.statusCode).toBe(200);
-    const lift = withPromo.json().forecast.map((v: number, k: number) => v - without.json().forecast[k]);
-    // the data were made with a lift of 50 on promotion weeks and none otherwise
-    expect(Math.abs(lift[0] - PROMO_LIFT)).toBeLessThan(5);
-    expect(Math.abs(lift[2] - PROMO_LIFT)).toBeLessThan(5);
-    expect(Math.abs(lift[1])).toBeLessThan(5);
-    expect(Math.abs(lift[3])).toBeLessThan(5);
+    expectPromotionLift(await promoLift(app, WINDOW));
   });
 
   it("is a 422 naming start on a model with holiday features", async () => {

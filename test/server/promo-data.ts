@@ -1,6 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { expect } from "vitest";
 import { Rng } from "../../src/model/index.ts";
+import type { SalescastApp } from "../../src/server/index.ts";
 
 /** Weekly sales of series a and b: 200, plus PROMO_LIFT on promotion weeks, plus noise of std 2. */
 export const PROMO_WEEKS = 120;
@@ -62,4 +64,36 @@ export function promoRequest(windowSize: number) {
     past: Array.from({ length: windowSize }, () => 10),
     promoFor: (horizon: number[]) => [...Array(windowSize).fill(0), ...horizon],
   };
+}
+
+/**
+ * The forecast's change, step by step, when the horizon has promotions in weeks 1 and 3 rather than none, for
+ * a flat window starting on 2021-06-04 posted to `/api/predict`.
+ */
+export async function promoLift(app: SalescastApp, windowSize: number): Promise<number[]> {
+  const { window, past, promoFor } = promoRequest(windowSize);
+  const predict = async (promo: number[]) => {
+    const response = await app.inject({
+      method: "POST",
+      url: "/api/predict",
+      payload: {
+        series: window,
+        start: "2021-06-04",
+        covariates: { promo: promoFor(promo), temperature: past },
+      },
+    });
+    expect(response.statusCode).toBe(200);
+    return response.json().forecast as number[];
+  };
+  const without = await predict([0, 0, 0, 0]);
+  const withPromo = await predict([1, 0, 1, 0]);
+  return withPromo.map((v, k) => v - without[k]);
+}
+
+/** The data were made with a lift of PROMO_LIFT on promotion weeks and none otherwise: within 5 of both. */
+export function expectPromotionLift(lift: readonly number[]): void {
+  expect(Math.abs(lift[0] - PROMO_LIFT)).toBeLessThan(5);
+  expect(Math.abs(lift[2] - PROMO_LIFT)).toBeLessThan(5);
+  expect(Math.abs(lift[1])).toBeLessThan(5);
+  expect(Math.abs(lift[3])).toBeLessThan(5);
 }
