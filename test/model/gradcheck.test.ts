@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type CnnLstmSpec, createCnnLstm, mseLoss, type Network, Rng } from "../../src/model/index.ts";
+import { type CnnLstmSpec, createCnnLstm, type Network, Rng } from "../../src/model/index.ts";
+import { backwardMse, gradientMismatch } from "./central-difference.ts";
 
 // Small but ragged: 5 steps, 4 channels, 6 hidden units (so 24 gate rows), batch 3, two layers, 3 outputs.
 const SPEC: CnnLstmSpec = {
@@ -59,34 +60,15 @@ describe("CNN-LSTM gradients against central finite differences", () => {
       // A step moves a conv pre-activation by at most STEP (bias) or STEP · |x| < STEP (weight, |x| < 1).
       expect(centerReluKinks(network, x)).toBeGreaterThan(STEP);
 
-      const count = BATCH * SPEC.horizon;
-      const loss = () => mseLoss(network.forward(x, BATCH), y, count);
-      const dOut = new Float32Array(count);
-      network.zeroGrad();
-      mseLoss(network.forward(x, BATCH), y, count, dOut);
-      network.backward(dOut);
+      const loss = backwardMse(network, x, y, BATCH);
 
       expect(network.params.some((p) => p.name === "highway.weight")).toBe(highway);
       for (const param of network.params) {
         const picks = Math.min(COORDINATES_PER_TENSOR, param.data.length);
         const indices = rng.shuffle(Array.from({ length: param.data.length }, (_, i) => i)).slice(0, picks);
-        let difference = 0;
-        let norm = 0;
-        for (const i of indices) {
-          const original = param.data[i];
-          param.data[i] = original + STEP;
-          const up = param.data[i];
-          const lossUp = loss();
-          param.data[i] = original - STEP;
-          const down = param.data[i];
-          const lossDown = loss();
-          param.data[i] = original;
-          const numeric = (lossUp - lossDown) / (up - down);
-          difference += (numeric - param.grad[i]) ** 2;
-          norm += numeric ** 2;
-        }
+        const { error, norm } = gradientMismatch(param, indices, STEP, loss);
         expect(norm, `${param.name} has a gradient to check`).toBeGreaterThan(0);
-        expect(Math.sqrt(difference / norm), param.name).toBeLessThan(TOLERANCE);
+        expect(error, param.name).toBeLessThan(TOLERANCE);
       }
     },
   );

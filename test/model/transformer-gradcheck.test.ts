@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { mseLoss, Rng } from "../../src/model/index.ts";
+import { Rng } from "../../src/model/index.ts";
 import { createTransformer } from "../../src/model/transformer.ts";
 import type { TransformerSpec } from "../../src/model/transformer-spec.ts";
+import { backwardMse, gradientMismatch } from "./central-difference.ts";
 
 const BATCH = 3;
 // Float32 rounding puts noise near 1e-7 of the loss into each evaluation; a step this size keeps it small
@@ -44,33 +45,14 @@ describe("Transformer gradients against central finite differences", () => {
     }
     const x = Float32Array.from({ length: BATCH * spec.windowSize }, () => rng.uniformRange(-1, 1));
     const y = Float32Array.from({ length: BATCH * spec.horizon }, () => rng.normal());
-    const count = BATCH * spec.horizon;
-    const loss = () => mseLoss(network.forward(x, BATCH), y, count);
-    const dOut = new Float32Array(count);
-    network.zeroGrad();
-    mseLoss(network.forward(x, BATCH), y, count, dOut);
-    network.backward(dOut);
+    const loss = backwardMse(network, x, y, BATCH);
 
     for (const param of network.params) {
       const picks = Math.min(COORDINATES_PER_TENSOR, param.data.length);
       const indices = rng.shuffle(Array.from({ length: param.data.length }, (_, i) => i)).slice(0, picks);
-      let difference = 0;
-      let norm = 0;
-      for (const i of indices) {
-        const original = param.data[i];
-        param.data[i] = original + STEP;
-        const up = param.data[i];
-        const lossUp = loss();
-        param.data[i] = original - STEP;
-        const down = param.data[i];
-        const lossDown = loss();
-        param.data[i] = original;
-        const numeric = (lossUp - lossDown) / (up - down);
-        difference += (numeric - param.grad[i]) ** 2;
-        norm += numeric ** 2;
-      }
+      const { error, norm } = gradientMismatch(param, indices, STEP, loss);
       expect(norm, `${param.name} has a gradient to check`).toBeGreaterThan(0);
-      expect(Math.sqrt(difference / norm), param.name).toBeLessThan(TOLERANCE);
+      expect(error, param.name).toBeLessThan(TOLERANCE);
     }
   });
 });
