@@ -108,7 +108,8 @@ export class FeatureInput {
 /**
  * The horizon's features straight into the forecast: step k gains `Σ_f weight[k, f] · features[W + k, f]`, the
  * features of its own period. Past-only features are 0 in the horizon's rows, so only the known-future ones
- * move it. Zero-initialized: a network starts as it would without features. A few multiply-adds per row.
+ * move it. Zero-initialized; the trainer starts it at a regression (train/covariate-warm-start.ts). A few
+ * multiply-adds per row.
  */
 export class CovariateHead {
   readonly weight: Param;

@@ -1,6 +1,6 @@
 import { type ExportMeta, encodeModel } from "./onnx-export.ts";
 import { COVARIATES_INPUT_NAME, INPUT_NAME, OUTPUT_NAME } from "./onnx-format.ts";
-import { batchedFloatValue, covariatesValue, int, op } from "./onnx-graph.ts";
+import { batchedFloatValue, covariatesValue, horizonFeatureTerms, int, op } from "./onnx-graph.ts";
 import { floatTensor, int64Tensor, type Onnx } from "./onnx-proto.ts";
 
 export interface CovariateLinearSpec {
@@ -36,13 +36,12 @@ export function exportCovariateLinearOnnx(
     const got = weights[name as keyof CovariateLinearWeights].length;
     if (got !== size) throw new Error(`cannot export: linear.${name} has ${got} values, expected ${size}`);
   }
+  const future = horizonFeatureTerms(spec, COVARIATES_INPUT_NAME, "linear.future", "future_part");
   const graph: Onnx.IGraphProto = {
     name: "salescast_linear_covariates",
     node: [
       op("Gemm", [INPUT_NAME, "linear.weight", "linear.bias"], ["window_part"], [int("transB", 1)]),
-      op("Slice", [COVARIATES_INPUT_NAME, "horizon_start", "horizon_end", "time_axis"], ["horizon_rows"]),
-      op("Mul", ["horizon_rows", "linear.future"], ["future_terms"]),
-      op("ReduceSum", ["future_terms", "feature_axis"], ["future_part"], [int("keepdims", 0)]),
+      ...future.node,
       op("Slice", [COVARIATES_INPUT_NAME, "last_start", "horizon_start", "time_axis"], ["last_row"]),
       op("Mul", ["last_row", "linear.past"], ["past_terms"]),
       op("ReduceSum", ["past_terms", "feature_axis"], ["past_part"], [int("keepdims", 0)]),
@@ -53,11 +52,8 @@ export function exportCovariateLinearOnnx(
       floatTensor("linear.bias", [h], weights.bias),
       floatTensor("linear.future", [h, f], weights.future),
       floatTensor("linear.past", [h, f], weights.past),
-      int64Tensor("horizon_start", [w]),
-      int64Tensor("horizon_end", [w + h]),
+      ...future.initializer,
       int64Tensor("last_start", [w - 1]),
-      int64Tensor("time_axis", [1]),
-      int64Tensor("feature_axis", [2]),
     ],
     input: [batchedFloatValue(INPUT_NAME, w), covariatesValue(w + h, f)],
     output: [batchedFloatValue(OUTPUT_NAME, h)],

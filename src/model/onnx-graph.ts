@@ -81,7 +81,10 @@ export function headNodes(
   ];
   const transB = [int("transB", 1)];
   const headInputs = [last, `${prefix}.weight`, `${prefix}.bias`];
-  const node = [op("Gemm", headInputs, ["head_out"], transB)];
+  const covariates = featureCount(spec);
+  // The head alone writes the output; with other terms, their sum does.
+  const alone = !spec.highway && covariates === 0;
+  const node = [op("Gemm", headInputs, [alone ? OUTPUT_NAME : "head_out"], transB)];
   const terms = ["head_out"];
   if (spec.highway) {
     initializer.push(
@@ -91,26 +94,42 @@ export function headNodes(
     node.push(op("Gemm", [INPUT_NAME, "highway.weight", "highway.bias"], ["highway_out"], transB));
     terms.push("highway_out");
   }
-  const covariates = featureCount(spec);
   if (covariates > 0) {
-    // Σ_f weight[k, f] · covariates[:, W + k, f]: the horizon's rows times the weights, summed over features.
-    initializer.push(
-      floatTensor("covariates.weight", [horizon, covariates], param("covariates.weight")),
+    initializer.push(floatTensor("covariates.weight", [horizon, covariates], param("covariates.weight")));
+    const head = horizonFeatureTerms(spec, USED_COVARIATES_NAME, "covariates.weight", "covariate_out");
+    node.push(...head.node);
+    initializer.push(...head.initializer);
+    terms.push("covariate_out");
+  }
+  if (!alone) node.push(op("Sum", terms, [OUTPUT_NAME]));
+  return { node, initializer };
+}
+
+/**
+ * `output` [batch, horizon] = Σ_f weight[k, f] · features[:, W + k, f]: the horizon's rows of `features`
+ * [batch, W + H, F] times the initializer `weight` [H, F], summed over the features. Also names `horizon_start`
+ * (W), `time_axis` and `feature_axis` for the caller's other slices.
+ */
+export function horizonFeatureTerms(
+  shape: { windowSize: number; horizon: number },
+  features: string,
+  weight: string,
+  output: string,
+): { node: Onnx.INodeProto[]; initializer: Onnx.ITensorProto[] } {
+  const { windowSize, horizon } = shape;
+  return {
+    node: [
+      op("Slice", [features, "horizon_start", "horizon_end", "time_axis"], [`${output}_rows`]),
+      op("Mul", [`${output}_rows`, weight], [`${output}_terms`]),
+      op("ReduceSum", [`${output}_terms`, "feature_axis"], [output], [int("keepdims", 0)]),
+    ],
+    initializer: [
       int64Tensor("horizon_start", [windowSize]),
       int64Tensor("horizon_end", [windowSize + horizon]),
       int64Tensor("time_axis", [1]),
       int64Tensor("feature_axis", [2]),
-    );
-    node.push(
-      op("Slice", [USED_COVARIATES_NAME, "horizon_start", "horizon_end", "time_axis"], ["horizon_rows"]),
-      op("Mul", ["horizon_rows", "covariates.weight"], ["covariate_terms"]),
-      op("ReduceSum", ["covariate_terms", "feature_axis"], ["covariate_out"], [int("keepdims", 0)]),
-    );
-    terms.push("covariate_out");
-  }
-  if (terms.length === 1) node[0] = op("Gemm", headInputs, [OUTPUT_NAME], transB);
-  else node.push(op("Sum", terms, [OUTPUT_NAME]));
-  return { node, initializer };
+    ],
+  };
 }
 
 /** `used_covariates`: the columns of the `covariates` input the network reads, gathered (all: as they are). */

@@ -1,9 +1,6 @@
 import { asWindowSource, type Windows } from "../data/window-source.ts";
 import { featureCount, inputFeatures, type Network, type NetworkSpec, usedColumns } from "../model/index.ts";
-import { choleskySolve, RIDGE_GRID } from "./linear-warm-start.ts";
-
-/** The penalty without windows to choose one on, as the window-only warm start's. */
-const DEFAULT_RIDGE = 1;
+import { choleskySolve, DEFAULT_RIDGE, RIDGE_GRID } from "./linear-warm-start.ts";
 
 /**
  * Starts the covariate head of a network with features at the ridge regression of each horizon step on the

@@ -135,7 +135,8 @@ export function linearMapError(map: LinearMap, windows: Windows): number {
 
 /** Penalties tried for the warm start, on normalized values: from almost none to strong shrinkage. */
 export const RIDGE_GRID = [0.1, 1, 10, 100, 1000] as const;
-const DEFAULT_RIDGE = 1;
+/** The penalty without validation windows to choose one on. */
+export const DEFAULT_RIDGE = 1;
 
 /**
  * The ridge penalty whose linear map, fitted on the training windows, forecasts the validation windows best:
